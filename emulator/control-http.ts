@@ -1,0 +1,197 @@
+/**
+ * The HTTP control API under /__emulator/ (no auth, never logged): the programmatic control API
+ * for out-of-process users (demo, Pulumi host tests). JSON in, JSON out.
+ */
+import type { ServerResponse } from "node:http";
+import type { FullControl } from "./control";
+import type { Json } from "./control-json";
+import {
+  countJson,
+  faultFromJson,
+  knobsFromJson,
+  logFilter,
+  named,
+  strings,
+  str,
+} from "./control-json";
+import type { Core } from "./core";
+import { ControlError } from "./errors";
+import { DEFAULT_ORG, DEFAULT_PROJECT, DEFAULT_TEAMS } from "./state";
+type Handler = (m: string[], body: Json, url: URL) => unknown;
+
+function routes(core: Core, control: FullControl): [string, RegExp, Handler][] {
+  const ORG = "/__emulator/orgs/([^/]+)";
+  return [
+    ["POST", /^\/__emulator\/reset$/, () => (control.reset(), { ok: true })],
+    [
+      "GET",
+      /^\/__emulator\/info$/,
+      () => ({
+        baseUrl: core.baseUrl,
+        orgId: DEFAULT_ORG.id,
+        teamIds: DEFAULT_TEAMS.map((t) => t.id),
+        projectId: DEFAULT_PROJECT.id,
+        publicKey: core.options.publicKey,
+        clientId: core.options.clientId,
+      }),
+    ],
+    [
+      "GET",
+      /^\/__emulator\/stats$/,
+      () => ({ digestChallenges: core.digest.challenges, tokensIssued: core.tokens.issued }),
+    ],
+    ["GET", /^\/__emulator\/log$/, (_m, _b, url) => core.log.entries(logFilter(url))],
+    ["DELETE", /^\/__emulator\/log$/, () => (core.log.clear(), { ok: true })],
+    ["GET", /^\/__emulator\/knobs$/, () => control.knobs()],
+    [
+      "PUT",
+      /^\/__emulator\/knobs$/,
+      (_m, body) => {
+        const { domainAllowList, ...rest } = body;
+        if (domainAllowList !== undefined) {
+          const { orgId = DEFAULT_ORG.id, domains = null } = (domainAllowList ?? {}) as {
+            orgId?: string;
+            domains?: string[] | null;
+          };
+          control.setDomainAllowList(
+            orgId,
+            domains === null ? null : (strings(domains, "domains") ?? null),
+          );
+        }
+        return control.setKnobs(knobsFromJson(rest));
+      },
+    ],
+    [
+      "GET",
+      /^\/__emulator\/faults$/,
+      () => control.faults().map((f) => ({ id: f.id, remaining: countJson(f.remaining) })),
+    ],
+    [
+      "POST",
+      /^\/__emulator\/faults$/,
+      (_m, body) => {
+        const handle = core.faults.add(faultFromJson(body));
+        return { id: handle.id, remaining: countJson(handle.remaining()) };
+      },
+    ],
+    ["DELETE", /^\/__emulator\/faults$/, () => (control.clearFaults(), { ok: true })],
+    [
+      "GET",
+      /^\/__emulator\/faults\/([^/]+)$/,
+      (m) => ({ id: m[0], remaining: countJson(core.faults.remainingOf(m[0] ?? "")) }),
+    ],
+    [
+      "DELETE",
+      /^\/__emulator\/faults\/([^/]+)$/,
+      (m) => ({ removed: control.removeFault(m[0] ?? "") }),
+    ],
+    ["POST", /^\/__emulator\/orgs$/, (_m, body) => control.addOrg(named(body))],
+    ["POST", new RegExp(`^${ORG}/teams$`), (m, body) => control.addTeam(m[0] ?? "", named(body))],
+    [
+      "POST",
+      new RegExp(`^${ORG}/projects$`),
+      (m, body) => control.addProject(m[0] ?? "", named(body)),
+    ],
+    [
+      "POST",
+      new RegExp(`^${ORG}/members$`),
+      (m, body) => {
+        const input: { username: string; roles?: string[]; teamIds?: string[] } = {
+          username: str(body["username"], "username"),
+        };
+        const roles = strings(body["roles"], "roles");
+        const teamIds = strings(body["teamIds"], "teamIds");
+        if (roles) input.roles = roles;
+        if (teamIds) input.teamIds = teamIds;
+        return control.addMember(m[0] ?? "", input);
+      },
+    ],
+    ["GET", new RegExp(`^${ORG}/invitations$`), (m) => control.invitations(m[0] ?? "")],
+    ["GET", new RegExp(`^${ORG}/users$`), (m) => control.users(m[0] ?? "")],
+    [
+      "PUT",
+      new RegExp(`^${ORG}/domain-allow-list$`),
+      (m, body) => {
+        control.setDomainAllowList(
+          m[0] ?? "",
+          body["domains"] === null ? null : (strings(body["domains"], "domains") ?? null),
+        );
+        return { ok: true };
+      },
+    ],
+    [
+      "POST",
+      new RegExp(`^${ORG}/invitations/([^/]+)/accept$`),
+      (m) => control.acceptInvitation(m[0] ?? "", m[1] ?? ""),
+    ],
+    [
+      "POST",
+      new RegExp(`^${ORG}/invitations/([^/]+)/expire$`),
+      (m) => (control.expireInvitation(m[0] ?? "", m[1] ?? ""), { ok: true }),
+    ],
+    [
+      "POST",
+      new RegExp(`^${ORG}/invitations/([^/]+)/reject$`),
+      (m) => (control.rejectInvitation(m[0] ?? "", m[1] ?? ""), { ok: true }),
+    ],
+    [
+      "PATCH",
+      new RegExp(`^${ORG}/invitations/([^/]+)$`),
+      (m, body) => {
+        const patch: { roles?: string[]; teamIds?: string[] } = {};
+        const roles = strings(body["roles"], "roles");
+        const teamIds = strings(body["teamIds"], "teamIds");
+        if (roles) patch.roles = roles;
+        if (teamIds) patch.teamIds = teamIds;
+        control.setInvitation(m[0] ?? "", m[1] ?? "", patch);
+        return { ok: true };
+      },
+    ],
+  ];
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "Content-Type": "application/json",
+    "Content-Length": Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+export async function handleControlHttp(
+  core: Core,
+  control: FullControl,
+  method: string,
+  url: URL,
+  raw: string,
+  res: ServerResponse,
+): Promise<void> {
+  const path = url.pathname;
+  for (const [routeMethod, pattern, handler] of routes(core, control)) {
+    const m = pattern.exec(path);
+    if (!m || routeMethod !== method.toUpperCase()) continue;
+    try {
+      let body: Json = {};
+      if (raw.trim() !== "") {
+        const parsed = JSON.parse(raw) as unknown;
+        if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+          throw new ControlError("body must be a JSON object", 400);
+        body = parsed as Json;
+      }
+      const params = m.slice(1).map((p) => decodeURIComponent(p));
+      send(res, 200, (await Promise.resolve(handler(params, body, url))) ?? { ok: true });
+    } catch (error) {
+      const status =
+        error instanceof ControlError ? error.status : error instanceof SyntaxError ? 400 : 500;
+      const detail = error instanceof Error ? error.message : String(error);
+      send(res, status, { error: status, errorCode: "EMULATOR_CONTROL_ERROR", detail });
+    }
+    return;
+  }
+  send(res, 404, {
+    error: 404,
+    errorCode: "EMULATOR_UNKNOWN_ROUTE",
+    detail: `The emulator control API has no route for ${method} ${path}.`,
+  });
+}

@@ -1,0 +1,134 @@
+/** startEmulator: the node:http server, the request pipeline's entry, and the RunningEmulator handle. */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { dispatchOAuth } from "./auth/oauth-routes";
+import { createControl } from "./control";
+import { handleControlHttp } from "./control-http";
+import { Core, resolveOptions } from "./core";
+import { dispatchAtlas } from "./dispatch";
+import { apiErrorBody } from "./errors";
+import type { Outcome } from "./fault-apply";
+import {
+  exchangeHeaders,
+  firstValues,
+  parseMaybeJson,
+  readBody,
+  redactOAuth,
+  writeReply,
+} from "./http-io";
+import type { ApiMeta, ApiRequest } from "./request";
+import { unknownRoute } from "./request";
+import { DEFAULT_ORG, DEFAULT_PROJECT, DEFAULT_TEAMS } from "./state";
+import type { EmulatorOptions, RunningEmulator } from "./types";
+
+async function route(core: Core, req: ApiRequest, meta: ApiMeta): Promise<Outcome> {
+  const path = req.url.pathname;
+  if (path.startsWith("/api/atlas/v2/")) return dispatchAtlas(core, req, meta);
+  if (path.startsWith("/api/oauth/")) return dispatchOAuth(core, req, meta);
+  return unknownRoute(req.method, path);
+}
+
+async function handleApi(
+  core: Core,
+  incoming: IncomingMessage,
+  res: ServerResponse,
+  raw: string,
+  url: URL,
+): Promise<void> {
+  const req: ApiRequest = {
+    method: (incoming.method ?? "GET").toUpperCase(),
+    target: incoming.url ?? "/",
+    url,
+    headers: incoming.headers,
+    raw,
+    socket: incoming.socket,
+  };
+  const meta: ApiMeta = { auth: "none", challenged: false, faulted: false, operationId: undefined };
+  let outcome: Outcome;
+  try {
+    outcome = await route(core, req, meta);
+  } catch (error) {
+    console.error(
+      "atlas emulator: unexpected error",
+      error instanceof Error ? error.message : error,
+    );
+    outcome = {
+      status: 500,
+      body: apiErrorBody(500, "UNEXPECTED_ERROR", "Unexpected error in the Atlas emulator."),
+    };
+  }
+  let status = 0;
+  let written = { text: "", headers: {} as Record<string, string> };
+  if (outcome === "reset" || res.destroyed) {
+    incoming.socket.destroy();
+  } else {
+    written = writeReply(res, outcome, url.searchParams.get("pretty") === "true");
+    status = outcome.status;
+  }
+  const query = firstValues(url.searchParams);
+  core.log.push({ method: req.method, path: url.pathname, query, status, ...meta });
+  core.options.onExchange?.({
+    method: req.method,
+    path: url.pathname,
+    query,
+    requestHeaders: exchangeHeaders(incoming),
+    requestBody: redactOAuth(url.pathname, raw === "" ? undefined : (parseMaybeJson(raw) ?? raw)),
+    status,
+    responseHeaders: written.headers,
+    responseBody: redactOAuth(url.pathname, parseMaybeJson(written.text)),
+    operationId: meta.operationId,
+  });
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const core = new Core(resolveOptions(options));
+  const control = createControl(core);
+  const server = createServer((incoming, res) => {
+    void (async () => {
+      const raw = await readBody(incoming);
+      const url = new URL(incoming.url ?? "/", "http://127.0.0.1");
+      if (url.pathname === "/__emulator" || url.pathname.startsWith("/__emulator/")) {
+        await handleControlHttp(core, control, incoming.method ?? "GET", url, raw, res);
+      } else {
+        await handleApi(core, incoming, res, raw, url);
+      }
+    })().catch((error: unknown) => {
+      console.error(
+        "atlas emulator: request failed",
+        error instanceof Error ? error.message : error,
+      );
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(core.options.port, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  core.baseUrl = `http://127.0.0.1:${port}`;
+  let closed: Promise<void> | undefined;
+  return {
+    baseUrl: core.baseUrl,
+    credentials: {
+      publicKey: core.options.publicKey,
+      privateKey: core.options.privateKey,
+      clientId: core.options.clientId,
+      clientSecret: core.options.clientSecret,
+    },
+    orgId: DEFAULT_ORG.id,
+    teamIds: DEFAULT_TEAMS.map((t) => t.id),
+    projectId: DEFAULT_PROJECT.id,
+    log: core.log,
+    stats: () => ({ digestChallenges: core.digest.challenges, tokensIssued: core.tokens.issued }),
+    control,
+    close: () => {
+      closed ??= new Promise<void>((resolve) => {
+        core.wakeAll();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closed;
+    },
+  };
+}

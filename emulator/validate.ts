@@ -1,0 +1,169 @@
+/**
+ * Request validation with Atlas's error codes (see README "Error codes"). Each function either
+ * returns the clean value or throws an AtlasError naming the field (badRequestDetail.fields).
+ */
+import { AtlasError, badField } from "./errors";
+import { isEmail, isId } from "./ids";
+import type { OrgState } from "./state";
+import type { GroupRoleAssignmentRecord } from "./types";
+
+/** OrganizationInvitationRequest.roles / OrgUserRolesRequest.orgRoles enum. */
+export const ORG_ROLES: ReadonlySet<string> = new Set([
+  "ORG_OWNER",
+  "ORG_MEMBER",
+  "ORG_GROUP_CREATOR",
+  "ORG_BILLING_ADMIN",
+  "ORG_BILLING_READ_ONLY",
+  "ORG_STREAM_PROCESSING_ADMIN",
+  "ORG_READ_ONLY",
+]);
+
+/** The project-role enum was dropped from the spec (free string), so accept any GROUP_* name. */
+const GROUP_ROLE = /^GROUP_[A-Z_]+$/;
+
+export type JsonObject = Record<string, unknown>;
+
+export function requireObject(body: unknown): JsonObject {
+  if (body === undefined)
+    throw new AtlasError(400, "MALFORMED_REQUEST", "The request body is missing.");
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new AtlasError(400, "MALFORMED_REQUEST", "The request body must be a JSON object.");
+  }
+  return body as JsonObject;
+}
+
+/** Atlas refuses attributes a schema does not list: "Invalid attribute X specified." */
+export function rejectUnknown(body: JsonObject, allowed: readonly string[]): void {
+  for (const key of Object.keys(body)) {
+    if (!allowed.includes(key))
+      throw badField("INVALID_ATTRIBUTE", key, `Invalid attribute ${key} specified.`);
+  }
+}
+
+export function requireId(value: string, errorCode: string, what: string): string {
+  if (!isId(value)) {
+    throw new AtlasError(400, errorCode, `The specified ${what} ${value} is invalid.`);
+  }
+  return value;
+}
+
+export function parseUsername(value: unknown): string {
+  if (!isEmail(value)) {
+    const shown = typeof value === "string" ? value : String(value);
+    throw badField(
+      "INVALID_USERNAME",
+      "username",
+      `The username ${shown} is not a valid email address.`,
+    );
+  }
+  return value;
+}
+
+function stringArray(value: unknown, field: string): string[] {
+  if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
+    throw badField(
+      "INVALID_ATTRIBUTE",
+      field,
+      `Invalid attribute ${field} specified: expected an array of strings.`,
+    );
+  }
+  return [...new Set(value as string[])];
+}
+
+export function parseOrgRoles(value: unknown, field: string): string[] {
+  if (value === undefined)
+    throw badField(
+      "INVALID_ATTRIBUTE",
+      field,
+      `The required attribute ${field} was not specified.`,
+    );
+  const roles = stringArray(value, field);
+  if (roles.length === 0)
+    throw badField("INVALID_ATTRIBUTE", field, `At least one role is required in ${field}.`);
+  for (const role of roles) {
+    if (role.startsWith("GROUP_")) {
+      throw badField(
+        "INVALID_ROLE_FOR_ORG",
+        field,
+        `Role ${role} is a project role and cannot be assigned to an organization.`,
+      );
+    }
+    if (!ORG_ROLES.has(role))
+      throw badField("INVALID_ENUM_VALUE", field, `Invalid enum value ${role} for ${field}.`);
+  }
+  return roles;
+}
+
+export function parseTeamIds(org: OrgState, value: unknown): string[] {
+  const ids = stringArray(value, "teamIds");
+  for (const id of ids) {
+    if (!isId(id)) throw badField("INVALID_TEAM_ID", "teamIds", `The team ID ${id} is invalid.`);
+    if (!org.teams.has(id)) {
+      throw badField(
+        "INVALID_TEAM_ID",
+        "teamIds",
+        `No team with ID ${id} exists in organization ${org.id}.`,
+      );
+    }
+  }
+  return ids;
+}
+
+/** `roleKey` is "roles" for invitations (OrganizationInvitationGroupRoleAssignmentsRequest), "groupRoles" for users. */
+export function parseGroupRoles(
+  org: OrgState,
+  value: unknown,
+  field: string,
+  roleKey: "roles" | "groupRoles",
+): GroupRoleAssignmentRecord[] {
+  if (!Array.isArray(value))
+    throw badField(
+      "INVALID_ATTRIBUTE",
+      field,
+      `Invalid attribute ${field} specified: expected an array.`,
+    );
+  const byGroup = new Map<string, Set<string>>();
+  for (const entry of value as unknown[]) {
+    const item = requireObject(entry);
+    rejectUnknown(item, ["groupId", roleKey]);
+    const groupId = item["groupId"];
+    if (!isId(groupId))
+      throw badField(
+        "INVALID_GROUP_ID",
+        `${field}.groupId`,
+        `The project ID ${String(groupId)} is invalid.`,
+      );
+    if (!org.projects.has(groupId)) {
+      throw badField(
+        "INVALID_GROUP_ID",
+        `${field}.groupId`,
+        `No project with ID ${groupId} exists in organization ${org.id}.`,
+      );
+    }
+    const roles = stringArray(item[roleKey] ?? [], `${field}.${roleKey}`);
+    for (const role of roles) {
+      if (!GROUP_ROLE.test(role))
+        throw badField(
+          "INVALID_ENUM_VALUE",
+          `${field}.${roleKey}`,
+          `Invalid project role ${role}.`,
+        );
+    }
+    const set = byGroup.get(groupId) ?? new Set<string>();
+    for (const role of roles) set.add(role);
+    byGroup.set(groupId, set);
+  }
+  return [...byGroup].map(([groupId, roles]) => ({ groupId, roles: [...roles] }));
+}
+
+export function checkDomain(org: OrgState, username: string): void {
+  if (!org.domainAllowList) return;
+  const domain = username.slice(username.lastIndexOf("@") + 1).toLowerCase();
+  if (!org.domainAllowList.some((d) => d.toLowerCase() === domain)) {
+    throw badField(
+      "DOMAIN_NOT_IN_ALLOW_LIST",
+      "username",
+      `The email domain ${domain} is not in this organization's allow list.`,
+    );
+  }
+}
