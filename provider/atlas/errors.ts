@@ -12,13 +12,7 @@ import type { ApiErrorBody } from "./types";
 const BRAND = Symbol.for("pulumi-atlas-org-invitations.AtlasError");
 
 export type AtlasErrorKind =
-  | "api"
-  | "network"
-  | "timeout"
-  | "protocol"
-  | "configuration"
-  | "validation"
-  | "conflict";
+  "api" | "network" | "timeout" | "protocol" | "configuration" | "validation" | "conflict";
 
 export interface RequestLine {
   /** Upper-case HTTP method. */
@@ -66,12 +60,13 @@ export class AtlasApiError extends AtlasError {
 
   constructor(init: AtlasApiErrorInit) {
     const body = init.body ?? {};
-    const errorCode = typeof body.errorCode === "string" && body.errorCode ? body.errorCode : "UNKNOWN";
+    const errorCode =
+      typeof body.errorCode === "string" && body.errorCode ? body.errorCode : "UNKNOWN";
     const detail = typeof body.detail === "string" ? body.detail : undefined;
     const reason = typeof body.reason === "string" ? body.reason : undefined;
     super(
       `Atlas answered ${init.status} ${errorCode} for ${init.method} ${init.path}` +
-        (detail ?? reason ? `: ${detail ?? reason}` : ""),
+        ((detail ?? reason) ? `: ${detail ?? reason}` : ""),
     );
     this.status = init.status;
     this.errorCode = errorCode;

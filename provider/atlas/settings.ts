@@ -32,7 +32,9 @@ export interface AtlasSettings {
 type SettingName = "baseUrl" | "publicKey" | "privateKey" | "clientId" | "clientSecret";
 
 /** Pulumi config key and environment variables (first wins) for each setting. */
-export const SETTING_SOURCES: Readonly<Record<SettingName, { config: string; env: readonly string[] }>> = {
+export const SETTING_SOURCES: Readonly<
+  Record<SettingName, { config: string; env: readonly string[] }>
+> = {
   baseUrl: { config: "mongodbatlas:baseUrl", env: ["MONGODB_ATLAS_BASE_URL"] },
   publicKey: {
     config: "mongodbatlas:publicKey",
@@ -65,7 +67,11 @@ function keysOf(...names: SettingName[]): string[] {
 }
 
 /** Reads one setting from one source; blank strings count as unset. */
-function pick(name: SettingName, source: "config" | "env", sources: SettingsSources): string | undefined {
+function pick(
+  name: SettingName,
+  source: "config" | "env",
+  sources: SettingsSources,
+): string | undefined {
   const s = SETTING_SOURCES[name];
   const map = source === "config" ? sources.config : sources.env;
   if (!map) return undefined;
@@ -77,7 +83,10 @@ function pick(name: SettingName, source: "config" | "env", sources: SettingsSour
   return undefined;
 }
 
-function credentialsFrom(source: "config" | "env", sources: SettingsSources): AtlasCredentials | undefined {
+function credentialsFrom(
+  source: "config" | "env",
+  sources: SettingsSources,
+): AtlasCredentials | undefined {
   const publicKey = pick("publicKey", source, sources);
   const privateKey = pick("privateKey", source, sources);
   const clientId = pick("clientId", source, sources);

@@ -13,7 +13,9 @@ export type OpenEnum<Known extends string> = Known | (string & Record<never, nev
 
 type ElementOf<T> = T extends readonly (infer E)[] ? E : never;
 
-export type KnownOrgRole = ElementOf<NonNullable<Schemas["OrganizationInvitationRequest"]["roles"]>>;
+export type KnownOrgRole = ElementOf<
+  NonNullable<Schemas["OrganizationInvitationRequest"]["roles"]>
+>;
 export type OrgRole = OpenEnum<KnownOrgRole>;
 
 export type KnownMembershipStatus = Schemas["OrgUserResponse"]["orgMembershipStatus"];
@@ -43,7 +45,10 @@ export interface OrgInvitationRequest {
 export type OrgInvitationUpdateRequest = Omit<OrgInvitationRequest, "username">;
 
 /** `OrganizationInvitation` as returned by Atlas, with open role values. */
-export type OrgInvitation = Omit<Schemas["OrganizationInvitation"], "roles" | "groupRoleAssignments"> & {
+export type OrgInvitation = Omit<
+  Schemas["OrganizationInvitation"],
+  "roles" | "groupRoleAssignments"
+> & {
   roles?: OrgRole[];
   groupRoleAssignments?: GroupRoleResponse[];
 };

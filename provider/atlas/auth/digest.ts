@@ -1,0 +1,100 @@
+/**
+ * HTTP Digest with Atlas API keys, paying one round trip per call in the steady state.
+ *
+ * MongoDB's own tools send every request twice (unsigned, then signed after the 401). RFC 7616
+ * §3.4 lets a client reuse a nonce with an increasing nonce count, so we keep the last challenge
+ * and sign every later request with it; only a 401 (stale nonce or not) brings a new challenge.
+ * The session is shared by every client with the same base URL and key pair in the process, so
+ * one host process serving many resources pays for one challenge.
+ */
+import { randomBytes } from "node:crypto";
+import type { DigestCredentials } from "../settings";
+import { digestAuthorization, selectDigestChallenge } from "./digest-math";
+import type { DigestChallenge } from "./digest-math";
+import type { AuthRequest, AuthStrategy, UnauthorizedResponse } from "./strategy";
+
+interface DigestSession {
+  challenge: DigestChallenge | undefined;
+  /** Last nonce count used with `challenge.nonce`. */
+  nc: number;
+  /** Set while one unsigned request is out fetching the first challenge; others wait on it. */
+  gate: { promise: Promise<void>; open: () => void } | undefined;
+}
+
+const sessions = new Map<string, DigestSession>();
+
+/** Forgets every digest session (tests). */
+export function clearDigestSessions(): void {
+  for (const s of sessions.values()) s.gate?.open();
+  sessions.clear();
+}
+
+function sessionFor(key: string): DigestSession {
+  let s = sessions.get(key);
+  if (!s) {
+    s = { challenge: undefined, nc: 0, gate: undefined };
+    sessions.set(key, s);
+  }
+  return s;
+}
+
+export class DigestAuth implements AuthStrategy {
+  private readonly session: DigestSession;
+
+  constructor(
+    private readonly credentials: DigestCredentials,
+    sessionKey: string,
+    private readonly cnonce: () => string = () => randomBytes(16).toString("hex"),
+  ) {
+    this.session = sessionFor(sessionKey);
+  }
+
+  async authorize(request: AuthRequest): Promise<string | undefined> {
+    const s = this.session;
+    for (;;) {
+      if (s.challenge) {
+        // Incremented synchronously, so concurrent requests never share a nonce count.
+        s.nc += 1;
+        return digestAuthorization({
+          challenge: s.challenge,
+          method: request.method,
+          uri: request.uri,
+          username: this.credentials.publicKey,
+          password: this.credentials.privateKey,
+          nc: s.nc,
+          cnonce: this.cnonce(),
+        }).header;
+      }
+      if (!s.gate) {
+        // This request goes out unsigned; its 401 brings the challenge everyone else waits for.
+        let open!: () => void;
+        const promise = new Promise<void>((resolve) => (open = resolve));
+        s.gate = { promise, open };
+        return undefined;
+      }
+      await s.gate.promise;
+    }
+  }
+
+  async onUnauthorized(response: UnauthorizedResponse): Promise<boolean> {
+    const challenge = selectDigestChallenge(response.headers["www-authenticate"]);
+    if (!challenge) return false;
+    const s = this.session;
+    s.challenge = challenge;
+    s.nc = 0;
+    this.openGate();
+    return true;
+  }
+
+  onSettled(): void {
+    // The unsigned request ended without a challenge (no answer, or no usable header): let a
+    // waiting request try instead of waiting forever.
+    if (!this.session.challenge) this.openGate();
+  }
+
+  private openGate(): void {
+    const gate = this.session.gate;
+    this.session.gate = undefined;
+    gate?.open();
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * How a request gets its `Authorization` header. Two strategies implement it (digest.ts,
+ * service-account.ts); the transport drives them and owns retries, so auth never sleeps or
+ * retries on its own (design.md, practice 6).
+ */
+export interface AuthRequest {
+  /** Upper-case HTTP method. */
+  method: string;
+  /** Path and query exactly as sent on the request line (RFC 7616 §3.4: the signed `uri`). */
+  uri: string;
+}
+
+export interface UnauthorizedResponse {
+  /** Response headers with lower-case names. */
+  headers: Record<string, string | undefined>;
+  /** The Authorization header the rejected request carried, if any. */
+  sentAuthorization?: string | undefined;
+}
+
+export interface AuthStrategy {
+  /** Authorization header for this request, or undefined to send none (digest before any challenge). */
+  authorize(request: AuthRequest): Promise<string | undefined>;
+  /** Called on a 401. Returns true when the request should be sent again (once) with fresh credentials. */
+  onUnauthorized(response: UnauthorizedResponse): Promise<boolean>;
+  /**
+   * Called after every attempt, whatever its outcome (an answer or none), so a strategy can wake
+   * requests waiting on this one.
+   */
+  onSettled?(): void;
+}
+
+/** One HTTP exchange as the transport hands it to a strategy that must call Atlas itself. */
+export interface RawRequest {
+  method: string;
+  uri: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string | undefined>;
+  body: string;
+}
+
+/** Sends one request with no auth and no retry; throws AtlasNetworkError / AtlasTimeoutError. */
+export type SendRaw = (request: RawRequest) => Promise<RawResponse>;

@@ -1,0 +1,162 @@
+import { isAtlasApiError } from "../../provider/atlas/errors";
+import type { AtlasApiError } from "../../provider/atlas/errors";
+import { useEmulator } from "../support/emulator";
+import { KINDS, clientFor, freshAuthSessions } from "./helpers";
+
+const emulator = useEmulator({ digestAlgorithms: ["MD5"] });
+freshAuthSessions();
+
+async function failure(promise: Promise<unknown>): Promise<AtlasApiError> {
+  const err: unknown = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!isAtlasApiError(err)) throw new Error(`expected an AtlasApiError, got ${String(err)}`);
+  return err;
+}
+
+describe.each(KINDS)("every operation with %s credentials", (kind) => {
+  it("creates an invitation (200) with roles, teams and project roles, and reads it back", async () => {
+    const emu = emulator();
+    const api = clientFor(emu, kind);
+    const created = await api.createOrgInvite(emu.orgId, {
+      username: "ada@example.com",
+      roles: ["ORG_MEMBER"],
+      teamIds: [emu.teamIds[0] as string],
+      groupRoleAssignments: [{ groupId: emu.projectId, roles: ["GROUP_READ_ONLY"] }],
+    });
+    expect(created).toMatchObject({
+      orgId: emu.orgId,
+      username: "ada@example.com",
+      roles: ["ORG_MEMBER"],
+    });
+    expect(created.id).toMatch(/^[a-f0-9]{24}$/);
+    expect(emu.control.invitations(emu.orgId).map((i) => i.id)).toEqual([created.id]);
+
+    const got = await api.getOrgInvite(emu.orgId, created.id as string);
+    expect(got).toMatchObject({ id: created.id, teamIds: [emu.teamIds[0]] });
+    expect(got.groupRoleAssignments).toEqual([
+      { groupId: emu.projectId, groupRole: "GROUP_READ_ONLY" },
+    ]);
+  });
+
+  it("lists pending invitations filtered by username", async () => {
+    const emu = emulator();
+    const api = clientFor(emu, kind);
+    await api.createOrgInvite(emu.orgId, { username: "a@example.com", roles: ["ORG_MEMBER"] });
+    await api.createOrgInvite(emu.orgId, { username: "b@example.com", roles: ["ORG_MEMBER"] });
+    expect((await api.listOrgInvites(emu.orgId)).map((i) => i.username).sort()).toEqual([
+      "a@example.com",
+      "b@example.com",
+    ]);
+    expect(
+      (await api.listOrgInvites(emu.orgId, { username: "b@example.com" })).map((i) => i.username),
+    ).toEqual(["b@example.com"]);
+    expect(emu.log.entries({ operationId: "listOrgInvites" }).map((e) => e.query)).toEqual([
+      {},
+      { username: "b@example.com" },
+    ]);
+  });
+
+  it("updates an invitation by id without sending a username", async () => {
+    const emu = emulator();
+    const api = clientFor(emu, kind);
+    const { id } = await api.createOrgInvite(emu.orgId, {
+      username: "c@example.com",
+      roles: ["ORG_MEMBER"],
+    });
+    const updated = await api.updateOrgInviteById(emu.orgId, id as string, {
+      roles: ["ORG_BILLING_ADMIN"],
+      teamIds: [emu.teamIds[1] as string],
+    });
+    expect(updated).toMatchObject({ id, roles: ["ORG_BILLING_ADMIN"], teamIds: [emu.teamIds[1]] });
+    expect(emu.control.invitations(emu.orgId)[0]?.roles).toEqual(["ORG_BILLING_ADMIN"]);
+  });
+
+  it("deletes an invitation (204) and then gets a 404 for it", async () => {
+    const emu = emulator();
+    const api = clientFor(emu, kind);
+    const { id } = await api.createOrgInvite(emu.orgId, {
+      username: "d@example.com",
+      roles: ["ORG_MEMBER"],
+    });
+    await expect(api.deleteOrgInvite(emu.orgId, id as string)).resolves.toBeUndefined();
+    expect(emu.control.invitations(emu.orgId)).toEqual([]);
+    const err = await failure(api.getOrgInvite(emu.orgId, id as string));
+    expect(err).toMatchObject({
+      status: 404,
+      method: "GET",
+      path: `/api/atlas/v2/orgs/${emu.orgId}/invites/${id}`,
+    });
+  });
+
+  it("finds a pending user case-insensitively and reads it by id, with the 2025-02-19 version", async () => {
+    const emu = emulator();
+    const api = clientFor(emu, kind);
+    await api.createOrgInvite(emu.orgId, { username: "Eve@Example.com", roles: ["ORG_MEMBER"] });
+    const user = await api.findOrgUserByUsername(emu.orgId, "eve@example.com");
+    expect(user).toMatchObject({ username: "Eve@Example.com", orgMembershipStatus: "PENDING" });
+    expect(await api.getOrgUser(emu.orgId, (user as { id: string }).id)).toMatchObject({
+      id: user?.id,
+      orgMembershipStatus: "PENDING",
+    });
+    const [listed] = emu.log.entries({ operationId: "listOrgUsers" });
+    expect(listed?.query).toEqual({
+      username: "eve@example.com",
+      itemsPerPage: "500",
+      pageNum: "1",
+    });
+  });
+
+  it("sees an accepted invitation as an ACTIVE user and an unknown username as undefined", async () => {
+    const emu = emulator();
+    const api = clientFor(emu, kind);
+    await api.createOrgInvite(emu.orgId, { username: "f@example.com", roles: ["ORG_MEMBER"] });
+    emu.control.acceptInvitation(emu.orgId, "f@example.com");
+    expect(await api.findOrgUserByUsername(emu.orgId, "f@example.com")).toMatchObject({
+      orgMembershipStatus: "ACTIVE",
+    });
+    expect(await api.findOrgUserByUsername(emu.orgId, "nobody@example.com")).toBeUndefined();
+  });
+
+  it("reports Atlas's error body with status, errorCode, detail, method and path", async () => {
+    const emu = emulator();
+    const api = clientFor(emu, kind);
+    const unknownTeam = "0123456789abcdef01234567";
+    const err = await failure(
+      api.createOrgInvite(emu.orgId, {
+        username: "g@example.com",
+        roles: ["ORG_MEMBER"],
+        teamIds: [unknownTeam],
+      }),
+    );
+    expect(err.status).toBe(400);
+    expect(err.errorCode).not.toBe("UNKNOWN");
+    expect(err.detail).toBeTruthy();
+    expect(err).toMatchObject({ method: "POST", path: `/api/atlas/v2/orgs/${emu.orgId}/invites` });
+    expect(err.message).toContain(
+      `Atlas answered 400 ${err.errorCode} for POST /api/atlas/v2/orgs/${emu.orgId}/invites`,
+    );
+    expect(err.message).toContain(err.detail as string);
+  });
+});
+
+describe("path encoding", () => {
+  it("encodes path segments so an id cannot change the route", async () => {
+    const emu = emulator();
+    const api = clientFor(emu, "digest");
+    const err = await failure(api.getOrgInvite(emu.orgId, "a/b?c"));
+    expect(err.path).toBe(`/api/atlas/v2/orgs/${emu.orgId}/invites/a%2Fb%3Fc`);
+    expect(emu.log.entries().at(-1)?.path).toBe(
+      `/api/atlas/v2/orgs/${emu.orgId}/invites/a%2Fb%3Fc`,
+    );
+    emu.takeViolations(); // an invalid id on purpose
+  });
+
+  it("refuses dot segments before sending anything", async () => {
+    const emu = emulator();
+    const api = clientFor(emu, "digest");
+    await expect(api.getOrgInvite(emu.orgId, "..")).rejects.toThrow(RangeError);
+    expect(emu.log.count()).toBe(0);
+  });
+});
