@@ -4,20 +4,40 @@
  */
 import { AtlasError } from "./atlas/errors";
 
+/** A refusal about one person's invitation in one organization. */
+abstract class InvitationConflictError extends AtlasError {
+  readonly kind = "conflict" as const;
+  abstract readonly errorCode: string;
+  readonly orgId: string;
+  readonly username: string;
+
+  constructor(message: string, init: { orgId: string; username: string }) {
+    super(message);
+    this.orgId = init.orgId;
+    this.username = init.username;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return {
+      ...super.toJSON(),
+      errorCode: this.errorCode,
+      orgId: this.orgId,
+      username: this.username,
+    };
+  }
+}
+
 const guard =
-  <T extends AtlasError>(errorCode: string) =>
+  <T extends InvitationConflictError>(errorCode: string) =>
   (value: unknown): value is T =>
     value instanceof Error &&
     (value as { kind?: unknown }).kind === "conflict" &&
     (value as { errorCode?: unknown }).errorCode === errorCode;
 
 /** The invitation was accepted: the provider will not cancel it or remove the member. */
-export class InvitationAcceptedError extends AtlasError {
+export class InvitationAcceptedError extends InvitationConflictError {
   override readonly name = "InvitationAcceptedError";
-  readonly kind = "conflict" as const;
   readonly errorCode = "INVITATION_ACCEPTED";
-  readonly orgId: string;
-  readonly username: string;
 
   constructor(init: { orgId: string; username: string; action: "delete" | "update" }) {
     const { orgId, username } = init;
@@ -31,76 +51,43 @@ export class InvitationAcceptedError extends AtlasError {
         : `${username} accepted the invitation to organization ${orgId}: the invitation no longer exists, so its ` +
             `roles and teams cannot be changed here. Manage the member's roles in Atlas (or with an org-user resource), ` +
             `and revert this change or remove the resource from state with \`pulumi state delete <urn>\`.`,
+      init,
     );
-    this.orgId = orgId;
-    this.username = username;
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return {
-      ...super.toJSON(),
-      errorCode: this.errorCode,
-      orgId: this.orgId,
-      username: this.username,
-    };
   }
 }
 
 /** The user is already an active member of the organization, so there is nothing to invite. */
-export class UserAlreadyMemberError extends AtlasError {
+export class UserAlreadyMemberError extends InvitationConflictError {
   override readonly name = "UserAlreadyMemberError";
-  readonly kind = "conflict" as const;
   readonly errorCode = "USER_ALREADY_MEMBER";
-  readonly orgId: string;
-  readonly username: string;
 
   constructor(init: { orgId: string; username: string }) {
     super(
       `${init.username} is already an active member of organization ${init.orgId}, so there is no invitation to create. ` +
         `Remove this OrgInvitation from the program (membership is managed outside invitations), ` +
         `or invite a different username.`,
+      init,
     );
-    this.orgId = init.orgId;
-    this.username = init.username;
-  }
-
-  override toJSON(): Record<string, unknown> {
-    return {
-      ...super.toJSON(),
-      errorCode: this.errorCode,
-      orgId: this.orgId,
-      username: this.username,
-    };
   }
 }
 
 /** The pending invitation disappeared (expired or cancelled outside Pulumi) before an update. */
-export class InvitationGoneError extends AtlasError {
+export class InvitationGoneError extends InvitationConflictError {
   override readonly name = "InvitationGoneError";
-  readonly kind = "conflict" as const;
   readonly errorCode = "INVITATION_GONE";
-  readonly orgId: string;
-  readonly username: string;
   readonly invitationId: string;
 
   constructor(init: { orgId: string; username: string; invitationId: string }) {
     super(
       `The invitation ${init.invitationId} for ${init.username} in organization ${init.orgId} no longer exists ` +
         `(it expired or was cancelled outside Pulumi). Run \`pulumi refresh\`, then \`pulumi up\` to invite again.`,
+      init,
     );
-    this.orgId = init.orgId;
-    this.username = init.username;
     this.invitationId = init.invitationId;
   }
 
   override toJSON(): Record<string, unknown> {
-    return {
-      ...super.toJSON(),
-      errorCode: this.errorCode,
-      orgId: this.orgId,
-      username: this.username,
-      invitationId: this.invitationId,
-    };
+    return { ...super.toJSON(), invitationId: this.invitationId };
   }
 }
 
