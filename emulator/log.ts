@@ -4,6 +4,12 @@ import type { LogEntry, LogFilter, RequestLog } from "./types";
 export class RequestLogStore implements RequestLog {
   private items: LogEntry[] = [];
   private seq = 0;
+  /**
+   * Bumped by every reset. A request that started before a reset (say a delayed answer the
+   * client already gave up on) must not land in the next test's log: handlers reset between
+   * tests, msw-style.
+   */
+  generation = 0;
 
   push(entry: Omit<LogEntry, "seq">): void {
     this.seq += 1;
@@ -33,5 +39,6 @@ export class RequestLogStore implements RequestLog {
   restart(): void {
     this.items = [];
     this.seq = 0;
+    this.generation += 1;
   }
 }

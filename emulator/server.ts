@@ -45,6 +45,7 @@ async function handleApi(
     socket: incoming.socket,
   };
   const meta: ApiMeta = { auth: "none", challenged: false, faulted: false, operationId: undefined };
+  const generation = core.log.generation;
   let outcome: Outcome;
   try {
     outcome = await route(core, req, meta);
@@ -66,6 +67,8 @@ async function handleApi(
     written = writeReply(res, outcome, url.searchParams.get("pretty") === "true");
     status = outcome.status;
   }
+  // Started before a control reset: it belongs to the previous test, not to this log.
+  if (generation !== core.log.generation) return;
   const query = firstValues(url.searchParams);
   core.log.push({ method: req.method, path: url.pathname, query, status, ...meta });
   core.options.onExchange?.({

@@ -196,3 +196,16 @@ describe("unknown routes", () => {
     expect(list(emu.log.entries({ status: 404 })).map((e) => e["method"])).toEqual(["PUT", "GET"]);
   });
 });
+
+describe("isolation between tests", () => {
+  test("a request that started before a reset is not logged after it", async () => {
+    emu.control.injectFault({ match: { operationId: "listOrgInvites" }, delayMs: 150 });
+    const slow = api.call("GET", INVITES);
+    await new Promise((r) => setTimeout(r, 50));
+    emu.control.reset();
+    await slow;
+    expect(emu.log.entries()).toEqual([]);
+    await api.call("GET", INVITES);
+    expect(emu.log.entries().map((e) => e.status)).toEqual([200]);
+  });
+});
