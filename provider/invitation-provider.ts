@@ -6,6 +6,8 @@
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type { AtlasApi } from "./atlas/api";
 import { getSharedAtlasClient } from "./atlas/client";
+import { AtlasConfigurationError } from "./atlas/errors";
+import type { RetryOverrides } from "./atlas/retry";
 import {
   SETTING_SOURCES,
   resolveSettings,
@@ -32,15 +34,58 @@ export interface OrgInvitationProviderOptions {
    */
   env?: StringMap;
   /**
-   * Builds the API client for resolved settings.
+   * Builds the API client for resolved settings and the retry overrides from Pulumi config.
    * @default one shared client per settings in the process (shared digest challenge, token cache)
    */
-  createApi?: (settings: AtlasSettings) => AtlasApi;
+  createApi?: (settings: AtlasSettings, retry: RetryOverrides) => AtlasApi;
   /** @default warnings and notes on stderr */
   logger?: ProviderLogger;
 }
 
 type Props = Record<string, unknown>;
+
+/**
+ * Pulumi config keys that override the retry policy (provider/atlas/retry.ts); unset keeps the
+ * default. Whole numbers only: Pulumi config values arrive as strings.
+ */
+export const RETRY_CONFIG_KEYS = {
+  maxRetries: { key: "atlasInvitations:maxRetries", option: "limit", min: 0, max: 100 },
+  requestTimeoutMs: {
+    key: "atlasInvitations:requestTimeoutMs",
+    option: "attemptTimeoutMs",
+    min: 1,
+    max: 3_600_000,
+  },
+  deadlineMs: { key: "atlasInvitations:deadlineMs", option: "deadlineMs", min: 1, max: 86_400_000 },
+} as const;
+
+/** Reads and validates the retry keys; throws naming the key and the accepted values. */
+export function retryOverridesFromConfig(get: (key: string) => string | undefined): RetryOverrides {
+  const overrides: RetryOverrides = {};
+  for (const { key, option, min, max } of Object.values(RETRY_CONFIG_KEYS)) {
+    const raw = get(key)?.trim();
+    if (raw === undefined || raw === "") continue;
+    const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+    if (!(value >= min && value <= max)) {
+      throw new AtlasConfigurationError(
+        `Pulumi config \`${key}\` must be a whole number from ${min} to ${max} (got ${JSON.stringify(raw.slice(0, 40))}). ` +
+          `Fix it with \`pulumi config set ${key} <number>\`, or remove it to keep the default.`,
+        [key],
+      );
+    }
+    overrides[option] = value;
+  }
+  const timeout = overrides.attemptTimeoutMs;
+  const deadline = overrides.deadlineMs;
+  if (timeout !== undefined && deadline !== undefined && deadline < timeout) {
+    throw new AtlasConfigurationError(
+      `Pulumi config \`${RETRY_CONFIG_KEYS.deadlineMs.key}\` (${deadline}) is shorter than ` +
+        `\`${RETRY_CONFIG_KEYS.requestTimeoutMs.key}\` (${timeout}): the deadline bounds every attempt and wait of a call, so make it at least the request timeout.`,
+      [RETRY_CONFIG_KEYS.deadlineMs.key, RETRY_CONFIG_KEYS.requestTimeoutMs.key],
+    );
+  }
+  return overrides;
+}
 
 /** State as the engine hands it over: typed outputs plus engine keys such as `__provider`. */
 const asProps = (outputs: OrgInvitationOutputs | Record<string, never>): Props =>
@@ -50,7 +95,9 @@ export class OrgInvitationProvider implements dynamic.ResourceProvider<
   Props,
   OrgInvitationOutputs
 > {
-  private config: Record<string, string | undefined> = {};
+  // A private field: config holds secrets, which must not show in JSON.stringify or inspect.
+  #config: Record<string, string | undefined> = {};
+  private retry: RetryOverrides = {};
   private readonly options: OrgInvitationProviderOptions;
 
   constructor(options: OrgInvitationProviderOptions = {}) {
@@ -61,18 +108,23 @@ export class OrgInvitationProvider implements dynamic.ResourceProvider<
   async configure(req: dynamic.ConfigureRequest): Promise<void> {
     const config: Record<string, string | undefined> = {};
     for (const { config: key } of Object.values(SETTING_SOURCES)) config[key] = req.config.get(key);
-    this.config = config;
+    this.retry = retryOverridesFromConfig((key) => req.config.get(key));
+    this.#config = config;
   }
 
   /** Settings for this call; throws a configuration error naming the keys to set. */
   settings(): AtlasSettings {
-    return resolveSettings({ config: this.config, env: this.options.env ?? process.env });
+    return resolveSettings({ config: this.#config, env: this.options.env ?? process.env });
   }
 
   private context(): LifecycleContext {
     const settings = this.settings();
-    const api = (this.options.createApi ?? getSharedAtlasClient)(settings);
-    return { api, logger: this.options.logger ?? consoleLogger };
+    const logger = this.options.logger ?? consoleLogger;
+    // Retry and pacing waits go to the same logger: users see them on long runs.
+    const api = this.options.createApi
+      ? this.options.createApi(settings, this.retry)
+      : getSharedAtlasClient(settings, { retry: this.retry, logger });
+    return { api, logger };
   }
 
   async check(_olds: Props, news: Props): Promise<dynamic.CheckResult<Props>> {

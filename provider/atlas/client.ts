@@ -14,21 +14,50 @@ import {
   listOrgInvites,
   updateOrgInviteById,
 } from "./invitations";
+import type { InvitationPacing } from "./invitations";
+import { getInvitationPacer } from "./pacer";
+import type { InvitationPacer } from "./pacer";
+import { resolveRetryPolicy } from "./retry";
 import type { AtlasSettings } from "./settings";
 import { findOrgUserByUsername, getOrgUser } from "./users";
 
 export { settingsFingerprint } from "./auth";
 export type { TransportOptions } from "./http";
 
-export type AtlasClientOptions = TransportOptions;
+export type AtlasClientOptions = TransportOptions & {
+  /**
+   * Paces invitation-sending calls to Atlas's invitation limit.
+   * @default the process's pacer for `settings.baseUrl` (the limit is per client IP)
+   */
+  pacer?: InvitationPacer | undefined;
+};
 
-export function createAtlasClient(settings: AtlasSettings, options?: AtlasClientOptions): AtlasApi {
+function pacingFor(settings: AtlasSettings, options: AtlasClientOptions): InvitationPacing {
+  return {
+    pacer: options.pacer ?? getInvitationPacer(settings.baseUrl),
+    policy: resolveRetryPolicy(options.retry),
+    random: options.random ?? Math.random,
+    time: {
+      now: options.now ?? Date.now,
+      sleep:
+        options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
+      logger: options.logger ?? {},
+      maxWaitMs: Infinity,
+    },
+  };
+}
+
+export function createAtlasClient(
+  settings: AtlasSettings,
+  options: AtlasClientOptions = {},
+): AtlasApi {
   const http = createTransport(settings, options);
+  const pacing = pacingFor(settings, options);
   return {
     listOrgInvites: (orgId, opts) => listOrgInvites(http, orgId, opts),
-    createOrgInvite: (orgId, body) => createOrgInvite(http, orgId, body),
+    createOrgInvite: (orgId, body) => createOrgInvite(http, orgId, body, pacing),
     getOrgInvite: (orgId, id) => getOrgInvite(http, orgId, id),
-    updateOrgInviteById: (orgId, id, body) => updateOrgInviteById(http, orgId, id, body),
+    updateOrgInviteById: (orgId, id, body) => updateOrgInviteById(http, orgId, id, body, pacing),
     deleteOrgInvite: (orgId, id) => deleteOrgInvite(http, orgId, id),
     findOrgUserByUsername: (orgId, username) => findOrgUserByUsername(http, orgId, username),
     getOrgUser: (orgId, userId) => getOrgUser(http, orgId, userId),
@@ -38,14 +67,14 @@ export function createAtlasClient(settings: AtlasSettings, options?: AtlasClient
 const shared = new Map<string, AtlasApi>();
 
 /**
- * One client per settings fingerprint in the process. `options` apply only when the client is
- * first created for those settings.
+ * One client per settings fingerprint (and retry overrides) in the process. Other `options`
+ * apply only when the client is first created for those settings.
  */
 export function getSharedAtlasClient(
   settings: AtlasSettings,
   options?: AtlasClientOptions,
 ): AtlasApi {
-  const key = settingsFingerprint(settings);
+  const key = `${settingsFingerprint(settings)}|${JSON.stringify(options?.retry ?? {})}`;
   let client = shared.get(key);
   if (!client) {
     client = createAtlasClient(settings, options);

@@ -2,8 +2,13 @@
  * Organization invitation operations (Atlas Admin API v2, `2023-01-01`; deprecated with sunset
  * 2027-07-01, see openapi/README.md). One typed function per operation.
  */
+import { isAtlasApiError } from "./errors";
 import { encodeSegment } from "./http";
 import type { Transport } from "./http";
+import { describeLimit, formatWait, isInvitationRateLimited } from "./pacer";
+import type { InvitationPacer, PacingTime } from "./pacer";
+import { retryDelayMs } from "./retry";
+import type { RetryPolicy } from "./retry";
 import { API_VERSIONS } from "./types";
 import type { OrgInvitation, OrgInvitationRequest, OrgInvitationUpdateRequest } from "./types";
 
@@ -47,19 +52,81 @@ export async function listOrgInvites(
   });
 }
 
+/** What pacing needs: the process's pacer for this origin, the clock and the retry policy. */
+export interface InvitationPacing {
+  pacer: InvitationPacer;
+  time: PacingTime;
+  policy: RetryPolicy;
+  random: () => number;
+}
+
+/**
+ * Sends one invitation-sending call through the pacer. `RATE_LIMITED_IP` and 429 are refusals
+ * before Atlas acts (nothing was sent to the invitee), so repeating the call is safe, POST
+ * included; every other outcome is the caller's to judge. Bounded by the policy's retry limit and
+ * deadline.
+ */
+async function paced<T>(
+  pacing: InvitationPacing | undefined,
+  label: string,
+  method: "POST" | "PATCH",
+  send: () => Promise<T>,
+): Promise<T> {
+  if (!pacing) return send();
+  const { pacer, time, policy } = pacing;
+  const attempts = policy.limit + 1;
+  const start = time.now();
+  const left = () => policy.deadlineMs - (time.now() - start);
+  for (let attempt = 1; ; attempt++) {
+    const note = attempt > 1 ? ` (attempt ${attempt} of ${attempts})` : "";
+    const stamp = await pacer.acquire(`${label}${note}`, { ...time, maxWaitMs: left() });
+    try {
+      const result = await send();
+      pacer.settled(stamp, time.now());
+      return result;
+    } catch (error: unknown) {
+      if (isInvitationRateLimited(error)) {
+        pacer.refused(error, stamp, time.now());
+        if (attempt >= attempts) throw error;
+        const limit = pacer.learned;
+        time.logger.info?.(
+          `Atlas refused ${label}: invitation limit${limit ? ` (${describeLimit(limit)})` : ""} reached; ` +
+            `it was not sent and will be sent again once a slot frees.`,
+        );
+        continue;
+      }
+      if (isAtlasApiError(error) && error.status < 500) pacer.notCounted(stamp);
+      // The transport never repeats a POST once sent; a 429 means Atlas did not act on it.
+      if (method === "POST" && isAtlasApiError(error) && error.status === 429) {
+        const wait = retryDelayMs(policy, attempt, error, pacing.random);
+        if (attempt >= attempts || wait >= left()) throw error;
+        time.logger.info?.(
+          `rate limited by Atlas while ${label}, waiting ${formatWait(wait)} (attempt ${attempt + 1} of ${attempts})`,
+        );
+        await time.sleep(wait);
+        continue;
+      }
+      throw error;
+    }
+  }
+}
+
 /** createOrgInvite: Atlas answers 200, not 201. */
 export async function createOrgInvite(
   http: Transport,
   orgId: string,
   body: OrgInvitationRequest,
+  pacing?: InvitationPacing,
 ): Promise<OrgInvitation> {
-  return http.request<OrgInvitation>({
-    method: "POST",
-    path: invitesPath(orgId),
-    body,
-    version,
-    expect: invitationProblem,
-  });
+  return paced(pacing, `inviting ${body.username}`, "POST", () =>
+    http.request<OrgInvitation>({
+      method: "POST",
+      path: invitesPath(orgId),
+      body,
+      version,
+      expect: invitationProblem,
+    }),
+  );
 }
 
 export async function getOrgInvite(
@@ -81,14 +148,17 @@ export async function updateOrgInviteById(
   orgId: string,
   invitationId: string,
   body: OrgInvitationUpdateRequest,
+  pacing?: InvitationPacing,
 ): Promise<OrgInvitation> {
-  return http.request<OrgInvitation>({
-    method: "PATCH",
-    path: invitePath(orgId, invitationId),
-    body,
-    version,
-    expect: invitationProblem,
-  });
+  return paced(pacing, `updating invitation ${invitationId}`, "PATCH", () =>
+    http.request<OrgInvitation>({
+      method: "PATCH",
+      path: invitePath(orgId, invitationId),
+      body,
+      version,
+      expect: invitationProblem,
+    }),
+  );
 }
 
 /** deleteOrgInvite: 204 No Content. */
