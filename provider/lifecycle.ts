@@ -11,13 +11,16 @@ import {
   isAtlasTimeoutError,
 } from "./atlas/errors";
 import type { OrgInvitation, OrgInvitationRequest } from "./atlas/types";
+import { isNoSuchInvitation, pendingInvitationById, pendingInvitationsOf } from "./coalesce";
 import { changedProperties } from "./diff";
 import { InvitationAcceptedError, InvitationGoneError, UserAlreadyMemberError } from "./errors";
 import { explainApiError } from "./explain";
 import type { ProviderLogger } from "./log";
 import { DEFAULT_ON_ACCEPTED, type OrgInvitationInputs, type OrgInvitationOutputs } from "./model";
-import { invitationMatches, sameUsername } from "./normalize";
+import { invitationMatches } from "./normalize";
 import { declaredFrom, storedOutputs, toOutputs } from "./outputs";
+
+export { isNoSuchInvitation } from "./coalesce";
 
 export interface LifecycleContext {
   api: AtlasApi;
@@ -26,19 +29,6 @@ export interface LifecycleContext {
 
 /** How many times a create is attempted after proving the earlier attempt did not land. */
 const CREATE_ATTEMPTS = 3;
-
-/**
- * No pending invitation with that id: 404, or 400 INVALID_INVITATION_ID ("does not exist or has
- * already been accepted", older Atlas docs; docs/atlas-admin-api.md). 404 ORG_NOT_FOUND is not
- * included: a missing org does not prove the invitation is gone.
- */
-export function isNoSuchInvitation(error: unknown): boolean {
-  return (
-    isAtlasApiError(error) &&
-    ((error.status === 404 && error.errorCode !== "ORG_NOT_FOUND") ||
-      (error.status === 400 && error.errorCode === "INVALID_INVITATION_ID"))
-  );
-}
 
 /** A failure after which a POST may or may not have been applied by Atlas. */
 function isAmbiguous(error: unknown): boolean {
@@ -72,12 +62,8 @@ async function findPending(
   api: AtlasApi,
   inputs: OrgInvitationInputs,
 ): Promise<OrgInvitation | undefined> {
-  const pending = (await api.listOrgInvites(inputs.orgId, { username: inputs.username })).filter(
-    (i) =>
-      typeof i.id === "string" &&
-      i.username !== undefined &&
-      sameUsername(i.username, inputs.username),
-  );
+  // Shared with concurrent look-ups in the org (coalesce.ts): one list serves a bulk create.
+  const pending = await pendingInvitationsOf(api, inputs.orgId, inputs.username);
   // Atlas may keep more than one pending invitation per user (UNCONFIRMED): take the newest.
   pending.sort((a, b) => (b.createdAt ?? "").localeCompare(a.createdAt ?? ""));
   return pending[0];
@@ -162,12 +148,9 @@ export async function readInvitation(
   const stored = storedOutputs(props);
   const declared = declaredFrom(props);
   if (stored.status !== "ACCEPTED") {
-    try {
-      const invitation = await ctx.api.getOrgInvite(declared.orgId, id);
-      return { id, props: toOutputs(invitation, declared) };
-    } catch (error) {
-      if (!isNoSuchInvitation(error)) throw error;
-    }
+    // Alone: GET by id. Among concurrent refreshes in the org: one shared list (coalesce.ts).
+    const invitation = await pendingInvitationById(ctx.api, declared.orgId, id);
+    if (invitation) return { id, props: toOutputs(invitation, declared) };
   }
   if (await isActiveMember(ctx.api, declared.orgId, declared.username)) {
     return { id, props: { ...stored, status: "ACCEPTED" } };

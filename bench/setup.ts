@@ -1,0 +1,72 @@
+/**
+ * Shared bench plumbing: one emulator on loopback, providers wired the way the runtime wires them
+ * (one shared client per settings), and API calls counted from the emulator's request log.
+ */
+import { startEmulator } from "../emulator";
+import type { LogEntry, RunningEmulator } from "../emulator";
+import { clearSharedAtlasClients, createAtlasClient } from "../provider/atlas/client";
+import type { AtlasApi } from "../provider/atlas/api";
+import { Secret } from "../provider/atlas/secret";
+import { OrgInvitationProvider } from "../provider/invitation-provider";
+import type { OrgInvitationOutputs } from "../provider/model";
+
+export type Emulator = RunningEmulator;
+
+export async function startBenchEmulator(): Promise<Emulator> {
+  return startEmulator();
+}
+
+export function envFor(emu: Emulator): Record<string, string> {
+  return {
+    MONGODB_ATLAS_BASE_URL: emu.baseUrl,
+    MONGODB_ATLAS_PUBLIC_KEY: emu.credentials.publicKey,
+    MONGODB_ATLAS_PRIVATE_KEY: emu.credentials.privateKey,
+  };
+}
+
+/** A provider exactly as runtime.ts builds it: the process-wide shared client, default retries. */
+export function runtimeProvider(emu: Emulator): OrgInvitationProvider {
+  clearSharedAtlasClients();
+  return new OrgInvitationProvider({
+    env: envFor(emu),
+    logger: { info: () => undefined, warn: () => undefined },
+  });
+}
+
+/** A separate client, to arrange state as another Atlas user would. */
+export function arrangeApi(emu: Emulator): AtlasApi {
+  return createAtlasClient({
+    baseUrl: emu.baseUrl,
+    credentials: {
+      kind: "digest",
+      publicKey: emu.credentials.publicKey,
+      privateKey: new Secret(emu.credentials.privateKey),
+    },
+  });
+}
+
+/** API calls (operations, challenges left out) the emulator logged. */
+export function apiCalls(entries: readonly LogEntry[]): LogEntry[] {
+  return entries.filter(
+    (e) => e.operationId !== undefined && !(e.status === 401 && e.auth === "none"),
+  );
+}
+
+export function countCalls(emu: Emulator): number {
+  return apiCalls(emu.log.entries()).length;
+}
+
+export const user = (prefix: string, i: number): string => `${prefix}${i}@example.com`;
+
+export function declared(emu: Emulator, username: string): Record<string, unknown> {
+  return { orgId: emu.orgId, username, roles: ["ORG_MEMBER"], onAccepted: "retain" };
+}
+
+export type Outs = OrgInvitationOutputs;
+
+export const median = (xs: readonly number[]): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+};
+
+export const round = (x: number, digits = 2): number => Number(x.toFixed(digits));
