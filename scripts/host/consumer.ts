@@ -68,7 +68,7 @@ const SOURCE_INPUTS = [
   "README.md",
   "LICENSE",
 ];
-const KEEP_CONSUMERS = 3;
+const KEEP_CONSUMERS = 6;
 const inProcess = new Map<string, Promise<Consumer>>();
 
 export async function installedPulumiVersion(from: string = REPO_ROOT): Promise<string> {
