@@ -20,8 +20,6 @@ import { DEFAULT_ON_ACCEPTED, type OrgInvitationInputs, type OrgInvitationOutput
 import { invitationMatches } from "./normalize";
 import { declaredFrom, storedOutputs, toOutputs } from "./outputs";
 
-export { isNoSuchInvitation } from "./coalesce";
-
 export interface LifecycleContext {
   api: AtlasApi;
   logger: ProviderLogger;

@@ -5,7 +5,7 @@
  */
 import type { AtlasApi } from "./api";
 import { settingsFingerprint } from "./auth";
-import { createTransport } from "./http";
+import { createTransport, resolveTransportOptions } from "./http";
 import type { TransportOptions } from "./http";
 import {
   createOrgInvite,
@@ -17,7 +17,6 @@ import {
 import type { InvitationPacing } from "./invitations";
 import { getInvitationPacer } from "./pacer";
 import type { InvitationPacer } from "./pacer";
-import { resolveRetryPolicy } from "./retry";
 import type { AtlasSettings } from "./settings";
 import { findOrgUserByUsername, getOrgUser } from "./users";
 
@@ -33,17 +32,12 @@ export type AtlasClientOptions = TransportOptions & {
 };
 
 function pacingFor(settings: AtlasSettings, options: AtlasClientOptions): InvitationPacing {
+  const { policy, now, sleep, random, logger } = resolveTransportOptions(options);
   return {
     pacer: options.pacer ?? getInvitationPacer(settings.baseUrl),
-    policy: resolveRetryPolicy(options.retry),
-    random: options.random ?? Math.random,
-    time: {
-      now: options.now ?? Date.now,
-      sleep:
-        options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
-      logger: options.logger ?? {},
-      maxWaitMs: Infinity,
-    },
+    policy,
+    random,
+    time: { now, sleep, logger, maxWaitMs: Infinity },
   };
 }
 

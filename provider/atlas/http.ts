@@ -11,7 +11,7 @@ import { createAuthStrategy } from "./auth";
 import type { AuthStrategy, RawRequest, RawResponse } from "./auth";
 import { AtlasApiError, AtlasNetworkError, AtlasProtocolError, AtlasTimeoutError } from "./errors";
 import { parseRetryAfter, resolveRetryPolicy, runWithRetry } from "./retry";
-import type { Attempt, AtlasLogger, RetryOverrides } from "./retry";
+import type { Attempt, AtlasLogger, RetryOverrides, RetryPolicy } from "./retry";
 import type { AtlasSettings } from "./settings";
 import { mediaType } from "./types";
 import type { ApiErrorBody, ApiVersion } from "./types";
@@ -150,16 +150,29 @@ function toResult<T>(
   return parsed.value as T;
 }
 
+/** The transport options with every default filled in: the one place those defaults live. */
+export function resolveTransportOptions(options: TransportOptions): {
+  policy: RetryPolicy;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+  logger: AtlasLogger;
+} {
+  return {
+    policy: resolveRetryPolicy(options.retry),
+    now: options.now ?? Date.now,
+    sleep:
+      options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))),
+    random: options.random ?? Math.random,
+    logger: options.logger ?? {},
+  };
+}
+
 export function createTransport(
   settings: AtlasSettings,
   options: TransportOptions = {},
 ): Transport {
-  const policy = resolveRetryPolicy(options.retry);
-  const now = options.now ?? Date.now;
-  const sleep =
-    options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const random = options.random ?? Math.random;
-  const logger = options.logger ?? {};
+  const { policy, now, sleep, random, logger } = resolveTransportOptions(options);
 
   const http = axios.create({
     baseURL: settings.baseUrl,
