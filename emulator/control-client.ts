@@ -2,15 +2,16 @@
  * A tiny typed client for the HTTP control API (/__emulator/...), for out-of-process users: the
  * demo and the Pulumi host tests. Uses Node's built-in fetch.
  */
-import type { KnobSettings } from "./control";
 import type {
   EmulatorStats,
   FaultMatch,
   FaultSpec,
   InvitationRecord,
+  KnobSettings,
   LogEntry,
   LogFilter,
   OrgUserRecord,
+  SunsetInfo,
 } from "./types";
 
 export interface EmulatorInfo {
@@ -49,7 +50,11 @@ export interface ControlClient {
     orgId: string,
     input: { username: string; roles?: string[]; teamIds?: string[] },
   ): Promise<OrgUserRecord>;
-  acceptInvitation(orgId: string, invitationIdOrUsername: string): Promise<OrgUserRecord>;
+  acceptInvitation(
+    orgId: string,
+    invitationIdOrUsername: string,
+    options?: { accountUsername?: string },
+  ): Promise<OrgUserRecord>;
   expireInvitation(orgId: string, invitationIdOrUsername: string): Promise<void>;
   rejectInvitation(orgId: string, invitationIdOrUsername: string): Promise<void>;
   setInvitation(
@@ -65,7 +70,13 @@ export interface ControlClient {
   knobs(): Promise<KnobSettings>;
   log(filter?: LogFilter): Promise<LogEntry[]>;
   clearLog(): Promise<void>;
+  /** {digestChallenges, tokensIssued, activeUserRemovals, pendingUserRemovals} */
   stats(): Promise<EmulatorStats>;
+  sunset(): Promise<SunsetInfo>;
+  /** null: back to the emulator's start-up sunset (default 2027-07-01). */
+  setSunsetDate(date: Date | string | null): Promise<SunsetInfo>;
+  /** The invites API is gone from now on (by the emulator's clock). */
+  sunsetNow(): Promise<SunsetInfo>;
 }
 
 export class ControlClientError extends Error {
@@ -127,7 +138,7 @@ export function connectControl(baseUrl: string): ControlClient {
     addTeam: (orgId, input) => call("POST", `${org(orgId)}/teams`, input),
     addProject: (orgId, input) => call("POST", `${org(orgId)}/projects`, input),
     addMember: (orgId, input) => call("POST", `${org(orgId)}/members`, input),
-    acceptInvitation: (orgId, id) => call("POST", inv(orgId, id, "accept")),
+    acceptInvitation: (orgId, id, options) => call("POST", inv(orgId, id, "accept"), options),
     expireInvitation: async (orgId, id) => void (await call("POST", inv(orgId, id, "expire"))),
     rejectInvitation: async (orgId, id) => void (await call("POST", inv(orgId, id, "reject"))),
     setInvitation: async (orgId, id, patch) =>
@@ -156,5 +167,9 @@ export function connectControl(baseUrl: string): ControlClient {
     },
     clearLog: async () => void (await call("DELETE", "/log")),
     stats: () => call("GET", "/stats"),
+    sunset: () => call("GET", "/sunset"),
+    setSunsetDate: (date) =>
+      call("PUT", "/sunset", { date: date instanceof Date ? date.toISOString() : date }),
+    sunsetNow: () => call("POST", "/sunset/now"),
   };
 }

@@ -35,11 +35,18 @@ function routes(core: Core, control: FullControl): [string, RegExp, Handler][] {
         clientId: core.options.clientId,
       }),
     ],
+    ["GET", /^\/__emulator\/stats$/, () => core.stats()],
+    ["GET", /^\/__emulator\/sunset$/, () => control.sunset()],
     [
-      "GET",
-      /^\/__emulator\/stats$/,
-      () => ({ digestChallenges: core.digest.challenges, tokensIssued: core.tokens.issued }),
+      "PUT",
+      /^\/__emulator\/sunset$/,
+      (_m, body) => {
+        if (!("date" in body)) throw new ControlError("body must be {date: ISO-8601 | null}", 400);
+        const date = body["date"];
+        return control.setSunsetDate(date === null ? null : str(date, "date"));
+      },
     ],
+    ["POST", /^\/__emulator\/sunset\/now$/, () => control.sunsetNow()],
     ["GET", /^\/__emulator\/log$/, (_m, _b, url) => core.log.entries(logFilter(url))],
     ["DELETE", /^\/__emulator\/log$/, () => (core.log.clear(), { ok: true })],
     ["GET", /^\/__emulator\/knobs$/, () => control.knobs()],
@@ -122,7 +129,16 @@ function routes(core: Core, control: FullControl): [string, RegExp, Handler][] {
     [
       "POST",
       new RegExp(`^${ORG}/invitations/([^/]+)/accept$`),
-      (m) => control.acceptInvitation(m[0] ?? "", m[1] ?? ""),
+      (m, body) => {
+        const { accountUsername } = body;
+        return control.acceptInvitation(
+          m[0] ?? "",
+          m[1] ?? "",
+          accountUsername === undefined
+            ? {}
+            : { accountUsername: str(accountUsername, "accountUsername") },
+        );
+      },
     ],
     [
       "POST",

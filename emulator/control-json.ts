@@ -45,11 +45,11 @@ export function countJson(n: number): number | "Infinity" {
   return n === Infinity ? "Infinity" : n;
 }
 
+/** Checked by setKnobs; numbers are fine for the status knob: {"missingInvitationAnswer": 400}. */
 export function knobsFromJson(body: Json): Partial<KnobSettings> {
   const patch = { ...body } as Partial<KnobSettings> & Json;
-  // Numbers are fine too: {"deleteMissingAnswer": 400}.
-  if (typeof body["deleteMissingAnswer"] === "number")
-    patch.deleteMissingAnswer = String(body["deleteMissingAnswer"]) as "404" | "400";
+  if (typeof body["missingInvitationAnswer"] === "number")
+    patch.missingInvitationAnswer = String(body["missingInvitationAnswer"]) as "404" | "400";
   return patch;
 }
 

@@ -1,7 +1,9 @@
 /** The programmatic control API: test setup and out-of-band Atlas events (acceptance, expiry...). */
 import type { Core } from "./core";
+import { parseSunsetDate } from "./core";
 import { ControlError } from "./errors";
 import { isoSeconds } from "./ids";
+import { DEFAULT_TOKEN_BUCKET } from "./limits";
 import {
   acceptInvitation,
   addMember,
@@ -12,30 +14,34 @@ import {
 import type { FaultSummary } from "./faults";
 import type { OrgState } from "./state";
 import { findInvitation } from "./state";
-import type {
-  DeleteMissingAnswer,
-  DuplicateInvitePolicy,
-  EmulatorControl,
-  InvitationLimit,
-  InvitationRecord,
-  TokenBucketSpec,
-} from "./types";
+import type { EmulatorControl, InvitationRecord, KnobSettings, SunsetInfo } from "./types";
 
-export interface KnobSettings {
-  duplicateInvitePolicy: DuplicateInvitePolicy;
-  deleteMissingAnswer: DeleteMissingAnswer;
-  pendingUserIdEqualsInvitationId: boolean;
-  invitationLimit: InvitationLimit | null;
-  tokenBucket: TokenBucketSpec | null;
-}
+export type { KnobSettings } from "./types";
 
 /** Extra methods the HTTP control API needs besides EmulatorControl. */
 export interface FullControl extends EmulatorControl {
-  knobs(): KnobSettings;
-  setKnobs(patch: Partial<KnobSettings>): KnobSettings;
   faults(): FaultSummary[];
   removeFault(id: string): boolean;
 }
+
+/** Every knob's allowed values; the first is the default (the least favourable answer). */
+export const KNOB_VALUES = {
+  duplicateInvitePolicy: ["duplicate", "replace", "reject"],
+  missingInvitationAnswer: ["400", "404"],
+  usernameCase: ["exact", "insensitive"],
+  usernameStorage: ["as-sent", "lower-case"],
+  invitationLimitCode: ["INVITATIONS_RATE_LIMITED_IP", "RATE_LIMITED_IP"],
+  acceptedUserId: ["new", "same"],
+  reinvitedUserId: ["new", "same"],
+} as const satisfies {
+  [K in keyof KnobSettings]?: readonly KnobSettings[K][];
+};
+
+const KNOB_NAMES: readonly (keyof KnobSettings)[] = [
+  ...(Object.keys(KNOB_VALUES) as (keyof typeof KNOB_VALUES)[]),
+  "invitationLimit",
+  "tokenBucket",
+];
 
 export function createControl(core: Core): FullControl {
   const { state } = core;
@@ -45,7 +51,7 @@ export function createControl(core: Core): FullControl {
     return state.requireOrg(orgId);
   };
   const invitationFor = (org: OrgState, idOrUsername: string): InvitationRecord => {
-    const inv = findInvitation(org, idOrUsername);
+    const inv = findInvitation(state, org, idOrUsername);
     if (!inv) throw new ControlError(`no pending invitation ${idOrUsername} in org ${org.id}`);
     return inv;
   };
@@ -55,10 +61,13 @@ export function createControl(core: Core): FullControl {
       state.reset();
       core.faults.clear();
       core.invitationLimiter.set(null);
-      core.bucket.set(null, core.now());
+      core.bucket.set(DEFAULT_TOKEN_BUCKET, core.now());
       core.log.restart();
       core.digest.challenges = 0;
       core.tokens.issued = 0;
+      core.removals.active = 0;
+      core.removals.pending = 0;
+      core.sunsetMs = core.options.sunsetDate;
     },
     addOrg: (input) => state.addOrg(input),
     addTeam: (orgId, input) => state.addTeam(orgId, input),
@@ -72,13 +81,19 @@ export function createControl(core: Core): FullControl {
       });
       return structuredClone(user);
     },
-    acceptInvitation(orgId, idOrUsername) {
+    acceptInvitation(orgId, idOrUsername, options = {}) {
       const org = orgFor(orgId);
-      return structuredClone(acceptInvitation(state, org, invitationFor(org, idOrUsername)));
+      const { accountUsername } = options;
+      if (accountUsername !== undefined && typeof accountUsername !== "string") {
+        throw new ControlError("accountUsername must be a string", 400);
+      }
+      const inv = invitationFor(org, idOrUsername);
+      return structuredClone(acceptInvitation(state, org, inv, accountUsername));
     },
     expireInvitation(orgId, idOrUsername) {
       const org = orgFor(orgId);
       endInvitation(
+        state,
         org,
         invitationFor(org, idOrUsername),
         "INVITATION_EXPIRED",
@@ -88,6 +103,7 @@ export function createControl(core: Core): FullControl {
     rejectInvitation(orgId, idOrUsername) {
       const org = orgFor(orgId);
       endInvitation(
+        state,
         org,
         invitationFor(org, idOrUsername),
         "INVITATION_REJECTED",
@@ -105,11 +121,8 @@ export function createControl(core: Core): FullControl {
     setDuplicateInvitePolicy(policy) {
       control.setKnobs({ duplicateInvitePolicy: policy });
     },
-    setDeleteMissingAnswer(answer) {
-      control.setKnobs({ deleteMissingAnswer: answer });
-    },
-    setPendingUserIdEqualsInvitationId(same) {
-      control.setKnobs({ pendingUserIdEqualsInvitationId: same });
+    setMissingInvitationAnswer(answer) {
+      control.setKnobs({ missingInvitationAnswer: answer });
     },
     setDomainAllowList(orgId, domains) {
       orgFor(orgId).domainAllowList = domains ? [...domains] : null;
@@ -129,16 +142,36 @@ export function createControl(core: Core): FullControl {
     }),
     setKnobs(patch) {
       checkKnobs(patch);
-      if (patch.duplicateInvitePolicy !== undefined)
-        state.knobs.duplicateInvitePolicy = patch.duplicateInvitePolicy;
-      if (patch.deleteMissingAnswer !== undefined)
-        state.knobs.deleteMissingAnswer = patch.deleteMissingAnswer;
-      if (patch.pendingUserIdEqualsInvitationId !== undefined) {
-        state.knobs.pendingUserIdEqualsInvitationId = patch.pendingUserIdEqualsInvitationId;
+      const { invitationLimit, tokenBucket, ...data } = patch;
+      for (const [name, value] of Object.entries(data)) {
+        if (value !== undefined) Object.assign(state.knobs, { [name]: value });
       }
-      if (patch.invitationLimit !== undefined) core.invitationLimiter.set(patch.invitationLimit);
-      if (patch.tokenBucket !== undefined) core.bucket.set(patch.tokenBucket, core.now());
+      if (invitationLimit !== undefined) core.invitationLimiter.set(invitationLimit);
+      if (tokenBucket !== undefined) core.bucket.set(tokenBucket, core.now());
       return control.knobs();
+    },
+    sunset: (): SunsetInfo => ({
+      sunsetDate: new Date(core.sunsetMs).toISOString(),
+      passed: core.sunsetPassed(),
+    }),
+    setSunsetDate(date) {
+      if (date === null) {
+        core.sunsetMs = core.options.sunsetDate;
+        return control.sunset();
+      }
+      if (!(date instanceof Date) && typeof date !== "string") {
+        throw new ControlError("sunset date must be a Date, an ISO-8601 string or null", 400);
+      }
+      try {
+        core.sunsetMs = parseSunsetDate(date);
+      } catch (error) {
+        throw new ControlError(error instanceof Error ? error.message : String(error), 400);
+      }
+      return control.sunset();
+    },
+    sunsetNow() {
+      core.sunsetMs = core.now();
+      return control.sunset();
     },
     faults: () => core.faults.list(),
     removeFault: (id) => core.faults.remove(id),
@@ -151,18 +184,39 @@ function checkKnobs(patch: Partial<KnobSettings>): void {
   const bad = (what: string): never => {
     throw new ControlError(`invalid knob ${what}`, 400);
   };
-  const {
-    duplicateInvitePolicy: dup,
-    deleteMissingAnswer: del,
-    invitationLimit: lim,
-    tokenBucket: tb,
-  } = patch;
-  if (dup !== undefined && !["replace", "reject", "duplicate"].includes(dup))
-    bad(`duplicateInvitePolicy ${String(dup)}`);
-  if (del !== undefined && del !== "404" && del !== "400")
-    bad(`deleteMissingAnswer ${String(del)}`);
-  if (lim && !(lim.count > 0 && lim.windowMs > 0))
-    bad("invitationLimit: count and windowMs must be positive");
-  if (tb && !(tb.capacity > 0 && tb.refillPerSecond >= 0))
-    bad("tokenBucket: capacity > 0, refillPerSecond >= 0");
+  if (typeof patch !== "object" || patch === null) bad(": the knobs must be an object");
+  for (const name of Object.keys(patch)) {
+    if (!KNOB_NAMES.includes(name as keyof KnobSettings)) {
+      bad(`${name}: no such knob (knobs: ${KNOB_NAMES.join(", ")})`);
+    }
+  }
+  for (const [name, allowed] of Object.entries(KNOB_VALUES) as [string, readonly string[]][]) {
+    const value = (patch as Record<string, unknown>)[name];
+    if (value !== undefined && !allowed.includes(value as string)) {
+      bad(
+        `${name} ${JSON.stringify(value)}: use one of ${allowed.map((a) => `"${a}"`).join(", ")}`,
+      );
+    }
+  }
+  const { invitationLimit: lim, tokenBucket: tb } = patch;
+  if (lim !== undefined && lim !== null) {
+    if (!(isPositive(lim.count) && isPositive(lim.windowMs))) {
+      bad("invitationLimit: {count, windowMs} must be positive numbers, or null for no limit");
+    }
+  }
+  if (tb !== undefined && tb !== null) {
+    if (!(
+      isPositive(tb.capacity) &&
+      typeof tb.refillPerSecond === "number" &&
+      tb.refillPerSecond >= 0
+    )) {
+      bad(
+        "tokenBucket: {capacity > 0, refillPerSecond >= 0}, or null for no bucket and no headers",
+      );
+    }
+  }
+}
+
+function isPositive(value: unknown): boolean {
+  return typeof value === "number" && Number.isFinite(value) && value > 0;
 }

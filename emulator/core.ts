@@ -2,10 +2,11 @@
 import { DigestAuth } from "./auth/digest";
 import { TokenStore } from "./auth/oauth";
 import { FaultRegistry } from "./faults";
-import { InvitationLimiter, TokenBucket } from "./limits";
+import { DEFAULT_TOKEN_BUCKET, InvitationLimiter, TokenBucket } from "./limits";
 import { RequestLogStore } from "./log";
 import { AtlasState } from "./state";
-import type { DigestAlgorithm, EmulatorOptions, Exchange } from "./types";
+import type { UserRemovals } from "./routes/common";
+import type { DigestAlgorithm, EmulatorOptions, EmulatorStats, Exchange } from "./types";
 
 export interface ResolvedOptions {
   port: number;
@@ -17,6 +18,8 @@ export interface ResolvedOptions {
   nonceTtlMs: number;
   tokenTtlSeconds: number;
   now: () => number;
+  /** ms since epoch: the start-up sunset, which reset() and setSunsetDate(null) restore. */
+  sunsetDate: number;
   onExchange: ((exchange: Exchange) => void) | undefined;
 }
 
@@ -29,7 +32,19 @@ export const DEFAULTS = {
   digestAlgorithms: ["MD5"],
   nonceTtlMs: 300_000,
   tokenTtlSeconds: 3600,
-} as const satisfies Omit<ResolvedOptions, "now" | "onExchange">;
+  /** The slice's x-sunset for the 2023-01-01 media type; recordings 01-11: "Thu, 1 Jul 2027". */
+  sunsetDate: "2027-07-01T00:00:00Z",
+} as const satisfies Omit<ResolvedOptions, "now" | "onExchange" | "sunsetDate"> & {
+  sunsetDate: string;
+};
+
+export function parseSunsetDate(value: Date | string): number {
+  const ms = value instanceof Date ? value.getTime() : Date.parse(value);
+  if (!Number.isFinite(ms)) {
+    throw new TypeError(`sunsetDate must be a Date or an ISO-8601 date, got ${String(value)}`);
+  }
+  return ms;
+}
 
 /** `undefined` values fall back to the defaults; bad shapes are refused with a plain message. */
 export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
@@ -50,6 +65,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     nonceTtlMs: options.nonceTtlMs ?? DEFAULTS.nonceTtlMs,
     tokenTtlSeconds: options.tokenTtlSeconds ?? DEFAULTS.tokenTtlSeconds,
     now: options.now ?? Date.now,
+    sunsetDate: parseSunsetDate(options.sunsetDate ?? DEFAULTS.sunsetDate),
     onExchange: options.onExchange,
   };
 }
@@ -62,10 +78,15 @@ export class Core {
   readonly invitationLimiter = new InvitationLimiter();
   readonly bucket = new TokenBucket();
   readonly log = new RequestLogStore();
+  /** removeOrgUser's removals by status; reset() zeroes them. */
+  readonly removals: UserRemovals = { active: 0, pending: 0 };
+  /** The sunset played now (ms since epoch): the start-up value until setSunsetDate/sunsetNow. */
+  sunsetMs: number;
   baseUrl = "http://127.0.0.1";
   private readonly sleepers = new Set<{ timer: NodeJS.Timeout; wake: () => void }>();
 
   constructor(readonly options: ResolvedOptions) {
+    this.sunsetMs = options.sunsetDate;
     this.state = new AtlasState(options.now);
     this.digest = new DigestAuth({
       publicKey: options.publicKey,
@@ -80,10 +101,25 @@ export class Core {
       tokenTtlSeconds: options.tokenTtlSeconds,
       now: options.now,
     });
+    this.bucket.set(DEFAULT_TOKEN_BUCKET, options.now());
   }
 
   now(): number {
     return this.options.now();
+  }
+
+  /** By the emulator's clock: the deprecated 2023-01-01 operations answer 410 from now on. */
+  sunsetPassed(): boolean {
+    return this.now() >= this.sunsetMs;
+  }
+
+  stats(): EmulatorStats {
+    return {
+      digestChallenges: this.digest.challenges,
+      tokensIssued: this.tokens.issued,
+      activeUserRemovals: this.removals.active,
+      pendingUserRemovals: this.removals.pending,
+    };
   }
 
   /** Real-time wait for delay faults; close() wakes every sleeper so nothing outlives the server. */

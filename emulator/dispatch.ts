@@ -1,22 +1,32 @@
 /**
  * The /api/atlas/v2 pipeline: authenticate, token bucket, faults, then the operation itself
- * (version negotiation, body, invitation limit, handler).
+ * (sunset of a wholly deprecated resource, version negotiation, sunset of the negotiated version,
+ * body, invitation limit, handler); finally the headers Atlas puts
+ * on every answer: the bucket's Ratelimit-*, Deprecation/Sunset for a deprecated version, and
+ * X-Error-Code on errors (recording X2).
  */
 import { authenticate } from "./auth/gate";
 import type { Core } from "./core";
+import { deprecationHeaders, versionGone } from "./deprecation";
 import { AtlasError } from "./errors";
 import type { Outcome } from "./fault-apply";
 import { withFaults } from "./fault-apply";
 import type { ApiVersion } from "./negotiation";
-import { checkContentType, mediaTypeOf, negotiate } from "./negotiation";
+import { checkContentType, negotiate, successMediaType } from "./negotiation";
 import type { ApiMeta, ApiRequest } from "./request";
 import { header, unknownRoute } from "./request";
-import type { Reply, RouteDef } from "./routes/common";
+import type { OpContext, Reply, RouteDef } from "./routes/common";
 import { matchRoute } from "./routes/table";
 import { sweepExpired } from "./lifecycle";
 
-function errorReply(error: AtlasError, contentType: string): Reply {
-  return { status: error.status, headers: { ...error.headers }, body: error.body(), contentType };
+/** Errors are always `application/json` (recordings X1, X2, 23), whatever was negotiated. */
+function errorReply(error: AtlasError): Reply {
+  return {
+    status: error.status,
+    headers: { ...error.headers },
+    body: error.body(),
+    contentType: "application/json",
+  };
 }
 
 function parseJson(raw: string): unknown {
@@ -28,30 +38,74 @@ function parseJson(raw: string): unknown {
   }
 }
 
-function runOperation(core: Core, req: ApiRequest, route: RouteDef, params: string[]): Reply {
-  let version: ApiVersion | undefined;
+interface Negotiated {
+  version: ApiVersion | undefined;
+}
+
+function runOperation(
+  core: Core,
+  req: ApiRequest,
+  route: RouteDef,
+  params: string[],
+  caller: string,
+  negotiated: Negotiated,
+): Reply {
   try {
-    version = negotiate(header(req, "accept"), route.versions);
+    // A resource that serves only sunset versions (the invites API) is gone as a whole: 410 on
+    // every call, whatever the Accept header asks for.
+    const sunset = route.sunset ?? [];
+    if (route.versions.every((v) => sunset.includes(v)) && core.sunsetPassed()) {
+      throw versionGone(route.versions[0] ?? "2023-01-01", core.sunsetMs);
+    }
+    const version = negotiate(header(req, "accept"), route.versions);
+    negotiated.version = version;
+    if (sunset.includes(version) && core.sunsetPassed()) {
+      throw versionGone(version, core.sunsetMs);
+    }
     let body: unknown;
     if (route.hasBody && req.raw.trim() !== "") {
       checkContentType(header(req, "content-type"), version);
       body = parseJson(req.raw);
     }
-    if (route.invitationLimited) core.invitationLimiter.check(core.now());
-    const reply = route.handle({
+    const ctx: OpContext = {
       state: core.state,
       baseUrl: core.baseUrl,
       params,
       query: req.url.searchParams,
       body,
       version,
-    });
-    if (route.invitationLimited && reply.status < 300) core.invitationLimiter.record(core.now());
-    return { ...reply, contentType: mediaTypeOf(version) };
+      caller,
+      removals: core.removals,
+    };
+    const limited =
+      typeof route.invitationLimited === "function"
+        ? route.invitationLimited(ctx)
+        : route.invitationLimited === true;
+    if (limited) core.invitationLimiter.check(core.now(), core.state.knobs.invitationLimitCode);
+    const reply = route.handle(ctx);
+    if (limited && reply.status < 300) core.invitationLimiter.record(core.now());
+    return { ...reply, contentType: successMediaType(version) };
   } catch (error) {
-    if (error instanceof AtlasError) return errorReply(error, "application/json");
+    if (error instanceof AtlasError) return errorReply(error);
     throw error;
   }
+}
+
+/**
+ * Deprecation/Sunset go on every answer of a deprecated version; before negotiation (a 429, a
+ * fault, a 406) only when the operation serves nothing but deprecated versions (the invites API).
+ */
+function isDeprecated(route: RouteDef | undefined, version: ApiVersion | undefined): boolean {
+  if (route?.sunset === undefined) return false;
+  const sunset = route.sunset;
+  return version !== undefined
+    ? sunset.includes(version)
+    : route.versions.every((v) => sunset.includes(v));
+}
+
+function errorCodeOf(reply: Reply): string | undefined {
+  const body = reply.body as { errorCode?: unknown } | undefined;
+  return reply.status >= 400 && typeof body?.errorCode === "string" ? body.errorCode : undefined;
 }
 
 export async function dispatchAtlas(core: Core, req: ApiRequest, meta: ApiMeta): Promise<Outcome> {
@@ -66,21 +120,34 @@ export async function dispatchAtlas(core: Core, req: ApiRequest, meta: ApiMeta):
     meta.challenged = gate.challenged;
     return gate.reply;
   }
-  let rateHeaders: Record<string, string>;
+  const negotiated: Negotiated = { version: undefined };
+  let rateHeaders: Record<string, string> = {};
+  let outcome: Outcome;
   try {
     rateHeaders = core.bucket.take(core.now());
+    outcome = await withFaults(
+      core,
+      { method: req.method, path, operationId: meta.operationId },
+      meta,
+      req.socket,
+      () =>
+        match
+          ? runOperation(core, req, match.route, match.params, gate.caller, negotiated)
+          : unknownRoute(req.method, path),
+    );
   } catch (error) {
-    if (error instanceof AtlasError) return errorReply(error, "application/json");
-    throw error;
+    if (!(error instanceof AtlasError)) throw error;
+    outcome = errorReply(error);
   }
-  const outcome = await withFaults(
-    core,
-    { method: req.method, path, operationId: meta.operationId },
-    meta,
-    req.socket,
-    () =>
-      match ? runOperation(core, req, match.route, match.params) : unknownRoute(req.method, path),
-  );
   if (outcome === "reset") return outcome;
-  return { ...outcome, headers: { ...rateHeaders, ...outcome.headers } };
+  const errorCode = errorCodeOf(outcome);
+  return {
+    ...outcome,
+    headers: {
+      ...rateHeaders,
+      ...(isDeprecated(match?.route, negotiated.version) ? deprecationHeaders(core.sunsetMs) : {}),
+      ...(errorCode !== undefined ? { "X-Error-Code": errorCode } : {}),
+      ...outcome.headers,
+    },
+  };
 }

@@ -1,7 +1,9 @@
 /**
- * Atlas `ApiError` bodies (openapi slice, components.schemas.ApiError): `error` is the status,
- * `reason` the HTTP reason phrase, `parameters` always present (and empty), `badRequestDetail.fields` only when
- * one request field is at fault.
+ * Atlas `ApiError` bodies (openapi slice, components.schemas.ApiError), in the shape real Atlas
+ * sends (recordings X2 and 23): keys in alphabetical order, `error` the status, `reason` the HTTP
+ * reason phrase, `parameters` the values the message names, as strings (the slice types its items
+ * as objects; Atlas sends strings). `badRequestDetail.fields` only when one request field is at
+ * fault. Served as `application/json` with an `X-Error-Code` header (recording X2).
  */
 import { STATUS_CODES } from "node:http";
 
@@ -11,36 +13,39 @@ export interface FieldViolation {
 }
 
 export interface ApiErrorBody {
+  badRequestDetail?: { fields: FieldViolation[] };
+  detail: string;
   error: number;
   errorCode: string;
-  detail: string;
+  parameters: string[];
   reason: string;
-  parameters: unknown[];
-  badRequestDetail?: { fields: FieldViolation[] };
 }
 
 export function reasonPhrase(status: number): string {
   return STATUS_CODES[status] ?? "Unknown";
 }
 
-/**
- * `parameters` is always empty: the spec types its items as objects, while Atlas's own are bare
- * strings, so only an empty list satisfies both.
- */
+export interface ErrorOptions {
+  field?: FieldViolation;
+  /** What the detail names (an id, a username...), as Atlas lists them. @default [] */
+  parameters?: string[];
+  headers?: Record<string, string>;
+}
+
 export function apiErrorBody(
   status: number,
   errorCode: string,
   detail: string,
-  options: { field?: FieldViolation } = {},
+  options: Omit<ErrorOptions, "headers"> = {},
 ): ApiErrorBody {
   const body: ApiErrorBody = {
+    ...(options.field ? { badRequestDetail: { fields: [options.field] } } : {}),
+    detail,
     error: status,
     errorCode,
-    detail,
+    parameters: [...(options.parameters ?? [])],
     reason: reasonPhrase(status),
-    parameters: [],
   };
-  if (options.field) body.badRequestDetail = { fields: [options.field] };
   return body;
 }
 
@@ -53,25 +58,42 @@ export class AtlasError extends Error {
     readonly status: number,
     readonly errorCode: string,
     readonly detail: string,
-    readonly options: { field?: FieldViolation; headers?: Record<string, string> } = {},
+    readonly options: ErrorOptions = {},
   ) {
     super(`${status} ${errorCode}: ${detail}`);
     this.headers = options.headers ?? {};
   }
 
   body(): ApiErrorBody {
-    const { field } = this.options;
-    return apiErrorBody(this.status, this.errorCode, this.detail, field ? { field } : {});
+    const { field, parameters } = this.options;
+    return apiErrorBody(this.status, this.errorCode, this.detail, {
+      ...(field ? { field } : {}),
+      ...(parameters ? { parameters } : {}),
+    });
   }
 }
 
 /** A 400 naming the request field at fault (badRequestDetail.fields). */
-export function badField(errorCode: string, field: string, detail: string): AtlasError {
-  return new AtlasError(400, errorCode, detail, { field: { field, description: detail } });
+export function badField(
+  errorCode: string,
+  field: string,
+  detail: string,
+  parameters: string[] = [],
+): AtlasError {
+  return new AtlasError(400, errorCode, detail, {
+    field: { field, description: detail },
+    parameters,
+  });
 }
 
-export function notFound(detail: string): AtlasError {
-  return new AtlasError(404, "RESOURCE_NOT_FOUND", detail);
+/**
+ * 404 RESOURCE_NOT_FOUND in Atlas's wording (recording X2): "Cannot find resource <what>." with
+ * `<what>` as the one parameter.
+ */
+export function notFound(what: string): AtlasError {
+  return new AtlasError(404, "RESOURCE_NOT_FOUND", `Cannot find resource ${what}.`, {
+    parameters: [what],
+  });
 }
 
 /** Errors raised by the control API (programmatic or HTTP): a bad test setup, not an Atlas answer. */

@@ -32,16 +32,22 @@ export interface Written {
 
 export function writeReply(res: ServerResponse, reply: Reply, pretty: boolean): Written {
   let text = "";
-  if (reply.body !== undefined && reply.status !== 204 && reply.status !== 304) {
-    text = JSON.stringify(reply.body, null, pretty ? 2 : undefined);
+  if (reply.status !== 204 && reply.status !== 304) {
+    if (reply.text !== undefined) text = reply.text;
+    else if (reply.body !== undefined)
+      text = JSON.stringify(reply.body, null, pretty ? 2 : undefined);
     // malformedBody fault: the real status with JSON cut off halfway.
-    if (reply.malformed) text = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
+    if (reply.malformed && text !== "")
+      text = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
   }
   const headers: OutgoingHttpHeaders = { ...reply.headers };
   if (text !== "") {
     headers["Content-Type"] = reply.contentType ?? "application/json";
     headers["Content-Length"] = Buffer.byteLength(text);
-  } else if (reply.status !== 204) {
+  } else if (reply.status === 204) {
+    // Atlas's 204 has a Content-Type and no Content-Length (recording 10).
+    if (reply.contentType !== undefined) headers["Content-Type"] = reply.contentType;
+  } else {
     headers["Content-Length"] = 0;
   }
   res.writeHead(reply.status, headers);

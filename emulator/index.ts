@@ -2,12 +2,13 @@
 export { startEmulator } from "./server";
 export { connectControl, ControlClientError } from "./control-client";
 export type { ControlClient, EmulatorInfo, KnobsPatch, RemoteFaultHandle } from "./control-client";
-export type { KnobSettings } from "./control";
+export { KNOB_VALUES } from "./control";
 export { DEFAULTS } from "./core";
-export { DEFAULT_ORG, DEFAULT_PROJECT, DEFAULT_TEAMS, OWNER_USERNAME } from "./state";
+export { DEFAULT_TOKEN_BUCKET } from "./limits";
+export { DEFAULT_ORG, DEFAULT_PROJECT, DEFAULT_TEAMS, defaultKnobs } from "./state";
 export type {
+  AcceptedUserId,
   AuthKind,
-  DeleteMissingAnswer,
   DigestAlgorithm,
   DuplicateInvitePolicy,
   EmulatorControl,
@@ -19,12 +20,19 @@ export type {
   FaultSpec,
   GroupRoleAssignmentRecord,
   InvitationLimit,
+  InvitationLimitCode,
   InvitationRecord,
+  KnobSettings,
   LogEntry,
   LogFilter,
   MembershipStatus,
+  MissingInvitationAnswer,
   OrgUserRecord,
+  ReinvitedUserId,
   RequestLog,
   RunningEmulator,
+  SunsetInfo,
   TokenBucketSpec,
+  UsernameCase,
+  UsernameStorage,
 } from "./types";

@@ -7,7 +7,13 @@
 import { AtlasError } from "./errors";
 import { isoSeconds, newId } from "./ids";
 import type { AtlasState, OrgState } from "./state";
-import { findUserByUsername, OWNER_USERNAME, pendingInvitationsFor } from "./state";
+import {
+  findUserByUsername,
+  pendingInvitationsFor,
+  stored,
+  userOfInvitation,
+  usersByUsername,
+} from "./state";
 import type { GroupRoleAssignmentRecord, InvitationRecord, OrgUserRecord } from "./types";
 
 /** "Invitations expire after 30 days" (Atlas docs; createOrgUser description). */
@@ -27,34 +33,59 @@ export interface InvitePatch {
 }
 
 /**
+ * A user id that is never `other`: a pending org user's id is never its invitation's id (528
+ * recorded pairs, none equal; usually the invitation id + 1, which the emulator does not imitate
+ * so that nobody relies on it).
+ */
+function idOtherThan(...others: (string | undefined)[]): string {
+  let id = newId();
+  while (others.includes(id)) id = newId();
+  return id;
+}
+
+/**
  * `via` tells the deprecated invites API (duplicate pending invitations follow the knob) from
  * createOrgUser ("a conflict if and only if there is an existing PENDING or ACTIVE user").
+ * `inviter` is the caller's credential id (API public key or service-account client id): Atlas
+ * reports it as `inviterUsername` (recordings 01-09, 12).
+ *
+ * One person record behind both APIs: the invitation is listed by listOrgInvites and its PENDING
+ * org user by listOrgUsers, with two different ids. An INVITATION_EXPIRED or INVITATION_REJECTED
+ * record of the person is replaced by the new PENDING one ("Replaces INVITATION_EXPIRED and
+ * INVITATION_REJECTED user with the same email", createOrgUser), under a new id unless the
+ * `reinvitedUserId` knob says "same".
  */
 export function createInvitation(
   state: AtlasState,
   org: OrgState,
   input: InviteInput,
   via: "invites" | "users",
+  inviter: string,
 ): { invitation: InvitationRecord; user: OrgUserRecord } {
-  const existing = findUserByUsername(org, input.username);
-  if (
-    existing?.orgMembershipStatus === "ACTIVE" ||
-    (via === "users" && existing?.orgMembershipStatus === "PENDING")
-  ) {
+  const records = usersByUsername(state, org, input.username, "api");
+  const conflict = records.find(
+    (u) =>
+      u.orgMembershipStatus === "ACTIVE" ||
+      (via === "users" && u.orgMembershipStatus === "PENDING"),
+  );
+  if (conflict) {
+    // Wording and parameters of the one recorded USER_ALREADY_EXISTS (file 23).
     throw new AtlasError(
       409,
       "USER_ALREADY_EXISTS",
-      `User ${input.username} already exists in this organization.`,
+      `A user with username ${input.username} already exists.`,
+      { parameters: [input.username] },
     );
   }
-  const pending = pendingInvitationsFor(org, input.username);
+  const pending = pendingInvitationsFor(state, org, input.username, "api");
   if (via === "invites" && pending.length > 0) {
     const policy = state.knobs.duplicateInvitePolicy;
     if (policy === "reject") {
       throw new AtlasError(
         409,
         "INVITATION_ALREADY_EXISTS",
-        `A pending invitation for ${input.username} already exists in this organization.`,
+        `An invitation for ${input.username} already exists in this organization.`,
+        { parameters: [input.username] },
       );
     }
     if (policy === "replace") for (const old of pending) org.invitations.delete(old.id);
@@ -63,28 +94,45 @@ export function createInvitation(
   const invitation: InvitationRecord = {
     id: newId(),
     orgId: org.id,
-    username: input.username,
+    username: stored(state, input.username),
     roles: [...input.roles],
     teamIds: [...input.teamIds],
     groupRoleAssignments: structuredClone(input.groupRoleAssignments),
     createdAt: isoSeconds(now),
     expiresAt: isoSeconds(now + INVITATION_TTL_MS),
-    inviterUsername: OWNER_USERNAME,
+    inviterUsername: inviter,
   };
   org.invitations.set(invitation.id, invitation);
-  return { invitation, user: pointUserAt(state, org, existing, invitation) };
+  // A PENDING record (invites API, duplicate or replace policy) follows the newest invitation.
+  const stillPending = records.find((u) => u.orgMembershipStatus === "PENDING");
+  if (stillPending) return { invitation, user: pointUserAt(org, stillPending, invitation) };
+  // Expired or rejected records of the person are replaced.
+  const ended = records.filter((u) => u.orgMembershipStatus !== "ACTIVE");
+  for (const old of ended) org.users.delete(old.id);
+  const reused = state.knobs.reinvitedUserId === "same" ? ended[0] : undefined;
+  const user = pointUserAt(
+    org,
+    reused,
+    invitation,
+    ended.map((u) => u.id),
+  );
+  return { invitation, user };
 }
 
-/** The one org user of an invited username reflects its newest pending invitation. */
+/**
+ * The one org user of an invited person reflects their newest pending invitation. A new record's
+ * id is never the invitation's, nor one of `avoid` (a replaced record's id, when it must change).
+ */
 function pointUserAt(
-  state: AtlasState,
   org: OrgState,
   existing: OrgUserRecord | undefined,
   invitation: InvitationRecord,
+  avoid: string[] = [],
 ): OrgUserRecord {
-  const id = state.knobs.pendingUserIdEqualsInvitationId
-    ? invitation.id
-    : (existing?.id ?? newId());
+  const id =
+    existing !== undefined && existing.id !== invitation.id
+      ? existing.id
+      : idOtherThan(invitation.id, ...avoid);
   if (existing) org.users.delete(existing.id);
   const user: OrgUserRecord = {
     id,
@@ -120,96 +168,141 @@ export function updateInvitation(
   }
 }
 
+/**
+ * An invitation leaves the pending set (cancelled or expired): its PENDING user follows the
+ * person's newest remaining invitation, or, when none remains, `whenLast` decides (removed on a
+ * cancel, INVITATION_EXPIRED on an expiry).
+ */
+function dropInvitation(
+  state: AtlasState,
+  org: OrgState,
+  invitation: InvitationRecord,
+  whenLast: (user: OrgUserRecord) => void,
+): void {
+  const user = userOfInvitation(state, org, invitation);
+  org.invitations.delete(invitation.id);
+  if (user?.orgMembershipStatus !== "PENDING") return;
+  const remaining = pendingInvitationsFor(state, org, invitation.username, "api").at(-1);
+  if (remaining) pointUserAt(org, user, remaining);
+  else whenLast(user);
+}
+
 /** Cancelling an invitation also removes its PENDING user, unless another invitation remains. */
 export function deleteInvitation(
   state: AtlasState,
   org: OrgState,
   invitation: InvitationRecord,
 ): void {
-  org.invitations.delete(invitation.id);
-  const user = findUserByUsername(org, invitation.username);
-  if (user?.orgMembershipStatus !== "PENDING") return;
-  const remaining = pendingInvitationsFor(org, invitation.username).at(-1);
-  if (remaining) pointUserAt(state, org, user, remaining);
-  else org.users.delete(user.id);
+  dropInvitation(state, org, invitation, (user) => org.users.delete(user.id));
 }
 
+/**
+ * The invited person accepts: every pending invitation of theirs disappears and their org user
+ * becomes ACTIVE, carrying the address their account has. With `acceptedUserId: "new"` (the
+ * default) the ACTIVE user gets another id than the PENDING one had.
+ */
 export function acceptInvitation(
   state: AtlasState,
   org: OrgState,
   invitation: InvitationRecord,
+  accountUsername?: string,
 ): OrgUserRecord {
-  for (const inv of pendingInvitationsFor(org, invitation.username)) org.invitations.delete(inv.id);
-  const existing = findUserByUsername(org, invitation.username);
-  if (existing) org.users.delete(existing.id);
-  const [first, last] = namesOf(invitation.username);
-  const user: OrgUserRecord = {
-    id: existing?.id ?? newId(),
-    username: invitation.username,
-    orgMembershipStatus: "ACTIVE",
-    roles: [...invitation.roles],
-    teamIds: [...invitation.teamIds],
-    groupRoleAssignments: structuredClone(invitation.groupRoleAssignments),
-    firstName: first,
-    lastName: last,
-    createdAt: isoSeconds(state.now()),
-  };
+  const pendingUser = userOfInvitation(state, org, invitation);
+  for (const inv of pendingInvitationsFor(state, org, invitation.username, "api")) {
+    org.invitations.delete(inv.id);
+  }
+  if (pendingUser) org.users.delete(pendingUser.id);
+  const username = stored(state, accountUsername ?? invitation.username);
+  // An expired or rejected record of the account's own spelling is superseded too.
+  const stale = findUserByUsername(state, org, username, "api");
+  if (stale && stale.orgMembershipStatus !== "ACTIVE") org.users.delete(stale.id);
+  const keep = state.knobs.acceptedUserId === "same" && pendingUser !== undefined;
+  const now = isoSeconds(state.now());
+  const id = keep ? pendingUser.id : idOtherThan(pendingUser?.id, invitation.id);
+  const user = activeUser(id, username, invitation, now);
   org.users.set(user.id, user);
   return user;
 }
 
-/** Expiry keeps `invitationExpiresAt` (when it ran out); rejection sets it to null. */
+function activeUser(
+  id: string,
+  username: string,
+  grants: { roles: string[]; teamIds: string[]; groupRoleAssignments: GroupRoleAssignmentRecord[] },
+  now: string,
+): OrgUserRecord {
+  const [first, last] = namesOf(username);
+  return {
+    id,
+    username,
+    orgMembershipStatus: "ACTIVE",
+    roles: [...grants.roles],
+    teamIds: [...grants.teamIds],
+    groupRoleAssignments: structuredClone(grants.groupRoleAssignments),
+    firstName: first,
+    lastName: last,
+    createdAt: now,
+    lastAuth: now,
+    country: "US",
+  };
+}
+
+/**
+ * Control API: the person's invitations end at once. Expiry keeps `invitationExpiresAt` (when it
+ * ran out); rejection sets it to null.
+ */
 export function endInvitation(
+  state: AtlasState,
   org: OrgState,
   invitation: InvitationRecord,
   status: "INVITATION_EXPIRED" | "INVITATION_REJECTED",
   expiredAt: string,
 ): void {
-  for (const inv of pendingInvitationsFor(org, invitation.username)) org.invitations.delete(inv.id);
-  const user = findUserByUsername(org, invitation.username);
+  const user = userOfInvitation(state, org, invitation);
+  for (const inv of pendingInvitationsFor(state, org, invitation.username, "api")) {
+    org.invitations.delete(inv.id);
+  }
   if (!user) return;
   user.orgMembershipStatus = status;
   user.invitationExpiresAt = status === "INVITATION_EXPIRED" ? expiredAt : null;
 }
 
-/** Invitations whose 30 days ran out (per the injectable clock) expire on their own. */
+/** Invitations whose 30 days ran out (per the injectable clock) expire on their own, one by one. */
 export function sweepExpired(state: AtlasState): void {
   const now = state.now();
   for (const org of state.orgs.values()) {
     for (const inv of [...org.invitations.values()]) {
-      if (Date.parse(inv.expiresAt) <= now && org.invitations.has(inv.id)) {
-        endInvitation(org, inv, "INVITATION_EXPIRED", inv.expiresAt);
-      }
+      if (Date.parse(inv.expiresAt) > now || !org.invitations.has(inv.id)) continue;
+      dropInvitation(state, org, inv, (user) => {
+        user.orgMembershipStatus = "INVITATION_EXPIRED";
+        user.invitationExpiresAt = inv.expiresAt;
+      });
     }
   }
 }
 
-export function removeUser(org: OrgState, user: OrgUserRecord): void {
+export function removeUser(state: AtlasState, org: OrgState, user: OrgUserRecord): void {
   if (user.orgMembershipStatus === "PENDING") {
-    for (const inv of pendingInvitationsFor(org, user.username)) org.invitations.delete(inv.id);
+    for (const inv of pendingInvitationsFor(state, org, user.username, "api")) {
+      org.invitations.delete(inv.id);
+    }
   }
   org.users.delete(user.id);
 }
 
+/** Control API: an ACTIVE member, found and replaced by username in any case. */
 export function addMember(
   state: AtlasState,
   org: OrgState,
   input: { username: string; roles: string[]; teamIds: string[] },
 ): OrgUserRecord {
-  const existing = findUserByUsername(org, input.username);
-  if (existing) removeUser(org, existing);
-  const [first, last] = namesOf(input.username);
-  const user: OrgUserRecord = {
-    id: existing?.id ?? newId(),
-    username: input.username,
-    orgMembershipStatus: "ACTIVE",
-    roles: [...input.roles],
-    teamIds: [...input.teamIds],
-    groupRoleAssignments: [],
-    firstName: first,
-    lastName: last,
-    createdAt: isoSeconds(state.now()),
-  };
+  const existing = findUserByUsername(state, org, input.username, "control");
+  if (existing) removeUser(state, org, existing);
+  const user = activeUser(
+    existing?.id ?? newId(),
+    stored(state, input.username),
+    { roles: input.roles, teamIds: input.teamIds, groupRoleAssignments: [] },
+    isoSeconds(state.now()),
+  );
   org.users.set(user.id, user);
   return user;
 }

@@ -1,15 +1,31 @@
 /**
  * The two rate limits Atlas applies to this slice: the per-process invitation limit, answered as
- * HTTP 400 RATE_LIMITED_IP (Terraform provider issue #1589: "Rate limit of 10 invitations per 1
- * minutes exceeded."), and the token-bucket limit, answered 429 with Retry-After and RateLimit-*
- * headers (openapi slice, components.responses.tooManyRequests).
+ * HTTP 400 with errorCode INVITATIONS_RATE_LIMITED_IP as users report it (Terraform provider issue
+ * #1589: "Rate limit of 10 invitations per 1 minutes exceeded."; RATE_LIMITED_IP by knob), and the
+ * token-bucket limit, answered 429 with Retry-After and the rate-limit headers (openapi slice,
+ * components.responses.tooManyRequests). The bucket's headers are spelt as recorded
+ * (`Ratelimit-Limit`, `Ratelimit-Remaining`, files 01-14 and X2) and sent on every answer behind
+ * it, errors included.
  */
 import { AtlasError } from "./errors";
-import type { InvitationLimit, TokenBucketSpec } from "./types";
+import type { InvitationLimit, InvitationLimitCode, TokenBucketSpec } from "./types";
 
-/** 1 -> "1", 0.5 -> "0.5", 2000/60000 -> "0.0333". */
+/**
+ * Atlas's documented profile for the invitation and org-user endpoints (organization scope):
+ * capacity 500, refilled by 250 every 60 s. A fresh emulator answers `Ratelimit-Limit: 500`,
+ * `Ratelimit-Remaining: 499`, as recording 01 shows.
+ */
+export const DEFAULT_TOKEN_BUCKET: Readonly<TokenBucketSpec> = Object.freeze({
+  capacity: 500,
+  refillPerSecond: 250 / 60,
+});
+
+export const RATELIMIT_LIMIT = "Ratelimit-Limit";
+export const RATELIMIT_REMAINING = "Ratelimit-Remaining";
+
+/** 1 -> "1", 0.5 -> "0.5", 2000/60000 -> "0.033333": precise to well under a millisecond. */
 function minutes(windowMs: number): string {
-  return String(Number((windowMs / 60_000).toFixed(4)));
+  return String(Number((windowMs / 60_000).toFixed(6)));
 }
 
 export class InvitationLimiter {
@@ -26,15 +42,16 @@ export class InvitationLimiter {
   }
 
   /** Sliding window: throws once `count` invitations were sent in the last `windowMs`. */
-  check(now: number): void {
+  check(now: number, errorCode: InvitationLimitCode): void {
     if (!this.limit) return;
     const { count, windowMs } = this.limit;
     this.stamps = this.stamps.filter((t) => now - t < windowMs);
     if (this.stamps.length >= count) {
       throw new AtlasError(
         400,
-        "RATE_LIMITED_IP",
+        errorCode,
         `Rate limit of ${count} invitations per ${minutes(windowMs)} minutes exceeded.`,
+        { parameters: [String(count), minutes(windowMs)] },
       );
     }
   }
@@ -51,13 +68,13 @@ export class TokenBucket {
   private last = 0;
 
   set(spec: TokenBucketSpec | null, now: number): void {
-    this.spec = spec;
+    this.spec = spec ? { ...spec } : null;
     this.tokens = spec?.capacity ?? 0;
     this.last = now;
   }
 
   get current(): TokenBucketSpec | null {
-    return this.spec;
+    return this.spec ? { ...this.spec } : null;
   }
 
   /** Takes one token; throws 429 RATE_LIMITED when empty. Returns the headers every answer carries. */
@@ -76,16 +93,16 @@ export class TokenBucket {
         {
           headers: {
             "Retry-After": String(wait),
-            "RateLimit-Limit": String(capacity),
-            "RateLimit-Remaining": "0",
+            [RATELIMIT_LIMIT]: String(capacity),
+            [RATELIMIT_REMAINING]: "0",
           },
         },
       );
     }
     this.tokens -= 1;
     return {
-      "RateLimit-Limit": String(capacity),
-      "RateLimit-Remaining": String(Math.floor(this.tokens)),
+      [RATELIMIT_LIMIT]: String(capacity),
+      [RATELIMIT_REMAINING]: String(Math.floor(this.tokens)),
     };
   }
 }

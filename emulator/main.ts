@@ -1,6 +1,8 @@
 /**
- * CLI: `npm run emulator -- --port N --public-key K --private-key S --client-id I --client-secret C`.
- * The first stdout line is the base URL (scripts read it); a human summary follows.
+ * CLI: `npm run emulator -- --port N --public-key K --private-key S --client-id I --client-secret C
+ * [--sunset | --sunset-date ISO] [--tls [--tls-hostname H]... [--tls-certificate valid|expired|wrong-host]]`.
+ * The first stdout line is the base URL (scripts read it); with --tls the next line is the CA file
+ * path (and `export NODE_EXTRA_CA_CERTS=<path>` follows in the summary); a human summary follows.
  */
 import { startEmulator } from "./server";
 import type { EmulatorOptions } from "./types";
@@ -14,12 +16,27 @@ const FLAGS: Record<string, keyof EmulatorOptions> = {
 };
 
 const USAGE = `usage: npm run emulator -- [--port N] [--public-key K] [--private-key S] [--client-id I] [--client-secret C] [--sha256]
+                            [--sunset | --sunset-date ISO-DATE]
+                            [--tls [--tls-hostname H]... [--tls-certificate valid|expired|wrong-host]]
   --port          TCP port on 127.0.0.1 (default 0: any free port)
   --public-key    digest username (default emulator-public-key)
   --private-key   digest password (default emulator-private-key)
   --client-id     service account client id (default mdb_sa_id_emulator)
   --client-secret service account client secret (default mdb_sa_sk_emulator)
-  --sha256        offer SHA-256 digest challenges besides MD5`;
+  --sha256        offer SHA-256 digest challenges besides MD5
+  --sunset        the deprecated invites API is already gone: every invites call (and listOrgUsers /
+                  removeOrgUser with 2023-01-01) answers 410 VERSION_GONE from the start; the
+                  Sunset header announces the start-up time
+  --sunset-date   the sunset of the 2023-01-01 media type (default 2027-07-01T00:00:00Z), an
+                  ISO-8601 date: announced in the Sunset header, 410 from then on
+  --tls           serve HTTPS with a fresh throwaway CA; prints the CA file (for NODE_EXTRA_CA_CERTS)
+                  on the second line; the leaf covers cloud.mongodb.com, localhost, 127.0.0.1, ::1
+  --tls-hostname  add a DNS name or IP to the leaf certificate (repeatable; implies --tls)
+  --tls-certificate
+                  valid (default), expired (validity ended yesterday) or wrong-host (only the
+                  --tls-hostname names, default wrong.example), to test client TLS errors`;
+
+const TLS_KINDS: readonly string[] = ["valid", "expired", "wrong-host"];
 
 export function parseArgs(argv: string[]): EmulatorOptions {
   const options: Record<string, unknown> = {};
@@ -33,7 +50,47 @@ export function parseArgs(argv: string[]): EmulatorOptions {
       options["digestAlgorithms"] = ["SHA-256", "MD5"];
       continue;
     }
+    if (arg === "--tls") {
+      options["tls"] = true;
+      continue;
+    }
+    if (arg === "--sunset") {
+      if (options["sunsetDate"] !== undefined)
+        throw new Error(`give --sunset or --sunset-date once\n${USAGE}`);
+      // Whole seconds: the Sunset header has no finer unit, and it must not lie in the future.
+      options["sunsetDate"] = new Date(Math.floor(Date.now() / 1000) * 1000);
+      continue;
+    }
     const [flag = "", inline] = arg.split(/=(.*)/s, 2);
+    if (flag === "--sunset-date") {
+      const value = inline ?? argv[++i];
+      if (value === undefined || value === "") throw new Error(`${flag} needs a value\n${USAGE}`);
+      if (!Number.isFinite(Date.parse(value))) {
+        throw new Error(
+          `--sunset-date must be an ISO-8601 date (2027-07-01T00:00:00Z), got ${value}`,
+        );
+      }
+      if (options["sunsetDate"] !== undefined)
+        throw new Error(`give --sunset or --sunset-date once\n${USAGE}`);
+      options["sunsetDate"] = value;
+      continue;
+    }
+    if (flag === "--tls-hostname" || flag === "--tls-certificate") {
+      const value = inline ?? argv[++i];
+      if (value === undefined || value === "") throw new Error(`${flag} needs a value\n${USAGE}`);
+      options["tls"] = true;
+      if (flag === "--tls-hostname") {
+        options["tlsHostnames"] = [
+          ...((options["tlsHostnames"] as string[] | undefined) ?? []),
+          value,
+        ];
+      } else if (TLS_KINDS.includes(value)) {
+        options["tlsCertificate"] = value;
+      } else {
+        throw new Error(`--tls-certificate must be one of ${TLS_KINDS.join(", ")}, got ${value}`);
+      }
+      continue;
+    }
     const key = FLAGS[flag];
     const value = inline ?? argv[++i];
     if (!key || value === undefined)
@@ -54,14 +111,22 @@ async function main(): Promise<void> {
   const emulator = await startEmulator(parseArgs(process.argv.slice(2)));
   const { credentials: c } = emulator;
   console.log(emulator.baseUrl);
+  const sunset = emulator.control.sunset();
+  const tls = emulator.tls;
+  if (tls) console.log(tls.caFile);
   console.log(
     [
       "MongoDB Atlas Admin API emulator (org invitations and org users) is listening.",
       `  org:      ${emulator.orgId}`,
       `  teams:    ${emulator.teamIds.join(", ")}`,
       `  project:  ${emulator.projectId}`,
+      sunset.passed
+        ? `  sunset:   ${sunset.sunsetDate}: the invites API is gone (410 VERSION_GONE)`
+        : `  sunset:   ${sunset.sunsetDate} (the invites API answers 410 from then on)`,
       `  control:  ${emulator.baseUrl}/__emulator/ (see emulator/README.md)`,
+      ...(tls ? [`  tls:      throwaway CA in ${tls.caFile} (deleted on exit)`] : []),
       "Point a client at it with:",
+      ...(tls ? [`  export NODE_EXTRA_CA_CERTS=${tls.caFile}  # read at Node start-up`] : []),
       `  export MONGODB_ATLAS_BASE_URL=${emulator.baseUrl}`,
       `  export MONGODB_ATLAS_PUBLIC_KEY=${c.publicKey}`,
       `  export MONGODB_ATLAS_PRIVATE_KEY=<the --private-key value; default ${c.privateKey === "emulator-private-key" ? "emulator-private-key" : "(custom, not shown)"}>`,

@@ -13,6 +13,11 @@ export function mediaTypeOf(version: string): string {
   return `application/vnd.atlas.${version}+json`;
 }
 
+/** The Content-Type of a success, as recorded (files 01-14): the media type plus a charset. */
+export function successMediaType(version: string): string {
+  return `${mediaTypeOf(version)};charset=utf-8`;
+}
+
 interface Range {
   type: string;
   q: number;
@@ -50,6 +55,7 @@ export function negotiate(
     406,
     "UNSUPPORTED_API_VERSION",
     `Accept header ${JSON.stringify(accept ?? "")} names no version this resource supports; use one of: ${wanted}.`,
+    { parameters: [accept ?? ""] },
   );
 }
 
@@ -61,5 +67,6 @@ export function checkContentType(contentType: string | undefined, version: ApiVe
     415,
     "UNSUPPORTED_MEDIA_TYPE",
     `Content-Type ${JSON.stringify(contentType ?? "")} is not supported; send ${mediaTypeOf(version)}.`,
+    { parameters: [contentType ?? ""] },
   );
 }

@@ -6,13 +6,19 @@
 import { ControlError } from "./errors";
 import { newId } from "./ids";
 import type {
-  DeleteMissingAnswer,
+  AcceptedUserId,
   DuplicateInvitePolicy,
+  InvitationLimitCode,
   InvitationRecord,
+  MissingInvitationAnswer,
   OrgUserRecord,
+  ReinvitedUserId,
+  UsernameCase,
+  UsernameStorage,
 } from "./types";
 
-export const DEFAULT_ORG = { id: "64b7f1e2a3c4d5e6f7a8b9c0", name: "Emulated-Org" } as const;
+/** Atlas org names may contain spaces (recordings: "Atlas CLI E2E"). */
+export const DEFAULT_ORG = { id: "64b7f1e2a3c4d5e6f7a8b9c0", name: "Emulated Org" } as const;
 export const DEFAULT_TEAMS = [
   { id: "64b7f1e2a3c4d5e6f7a8b9d1", name: "platform" },
   { id: "64b7f1e2a3c4d5e6f7a8b9d2", name: "data" },
@@ -21,8 +27,6 @@ export const DEFAULT_PROJECT = {
   id: "64b7f1e2a3c4d5e6f7a8b9e1",
   name: "emulated-project",
 } as const;
-/** The API keys' owner: Atlas reports it as `inviterUsername`. */
-export const OWNER_USERNAME = "owner@emulator.local";
 
 export interface Named {
   id: string;
@@ -38,17 +42,27 @@ export interface OrgState extends Named {
   domainAllowList: string[] | null;
 }
 
+/** The knobs that live with the data (the limits live in core: invitationLimit, tokenBucket). */
 export interface Knobs {
   duplicateInvitePolicy: DuplicateInvitePolicy;
-  deleteMissingAnswer: DeleteMissingAnswer;
-  pendingUserIdEqualsInvitationId: boolean;
+  missingInvitationAnswer: MissingInvitationAnswer;
+  usernameCase: UsernameCase;
+  usernameStorage: UsernameStorage;
+  invitationLimitCode: InvitationLimitCode;
+  acceptedUserId: AcceptedUserId;
+  reinvitedUserId: ReinvitedUserId;
 }
 
+/** Least favourable plausible answers: see README "Unconfirmed Atlas behaviours". */
 export function defaultKnobs(): Knobs {
   return {
-    duplicateInvitePolicy: "replace",
-    deleteMissingAnswer: "404",
-    pendingUserIdEqualsInvitationId: false,
+    duplicateInvitePolicy: "duplicate",
+    missingInvitationAnswer: "400",
+    usernameCase: "exact",
+    usernameStorage: "as-sent",
+    invitationLimitCode: "INVITATIONS_RATE_LIMITED_IP",
+    acceptedUserId: "new",
+    reinvitedUserId: "new",
   };
 }
 
@@ -103,21 +117,83 @@ export class AtlasState {
   }
 }
 
-export function sameUsername(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
+/**
+ * How usernames are matched. "api" follows the knobs (usernameCase, and usernameStorage: with
+ * "lower-case" Atlas lower-cases every address it receives before comparing); "control" is the
+ * test-side lookup, always case-insensitive so tests can address people in any case.
+ */
+export type Match = "api" | "control";
+
+/** The address as Atlas stores and returns it. */
+export function stored(state: AtlasState, username: string): string {
+  return state.knobs.usernameStorage === "lower-case" ? username.toLowerCase() : username;
 }
 
-export function findUserByUsername(org: OrgState, username: string): OrgUserRecord | undefined {
-  for (const user of org.users.values()) if (sameUsername(user.username, username)) return user;
+/** Is `candidate` (a stored username) the person `wanted` names (as received)? */
+export function samePerson(
+  state: AtlasState,
+  candidate: string,
+  wanted: string,
+  match: Match,
+): boolean {
+  if (match === "control" || state.knobs.usernameCase === "insensitive") {
+    return candidate.toLowerCase() === wanted.toLowerCase();
+  }
+  return candidate === stored(state, wanted);
+}
+
+/** Every user record of that person (several only when the knobs changed in between). */
+export function usersByUsername(
+  state: AtlasState,
+  org: OrgState,
+  username: string,
+  match: Match,
+): OrgUserRecord[] {
+  return [...org.users.values()].filter((u) => samePerson(state, u.username, username, match));
+}
+
+export function findUserByUsername(
+  state: AtlasState,
+  org: OrgState,
+  username: string,
+  match: Match,
+): OrgUserRecord | undefined {
+  for (const user of org.users.values()) {
+    if (samePerson(state, user.username, username, match)) return user;
+  }
   return undefined;
 }
 
 /** Oldest first (Map insertion order). */
-export function pendingInvitationsFor(org: OrgState, username: string): InvitationRecord[] {
-  return [...org.invitations.values()].filter((inv) => sameUsername(inv.username, username));
+export function pendingInvitationsFor(
+  state: AtlasState,
+  org: OrgState,
+  username: string,
+  match: Match,
+): InvitationRecord[] {
+  return [...org.invitations.values()].filter((inv) =>
+    samePerson(state, inv.username, username, match),
+  );
 }
 
-/** By id, or by username (the newest pending invitation of that user). */
-export function findInvitation(org: OrgState, idOrUsername: string): InvitationRecord | undefined {
-  return org.invitations.get(idOrUsername) ?? pendingInvitationsFor(org, idOrUsername).at(-1);
+/** The org user an invitation made PENDING (linked by id, else the same person's). */
+export function userOfInvitation(
+  state: AtlasState,
+  org: OrgState,
+  invitation: InvitationRecord,
+): OrgUserRecord | undefined {
+  for (const user of org.users.values()) if (user.invitationId === invitation.id) return user;
+  return findUserByUsername(state, org, invitation.username, "api");
+}
+
+/** Control API: by id, or by username in any case (the newest pending invitation). */
+export function findInvitation(
+  state: AtlasState,
+  org: OrgState,
+  idOrUsername: string,
+): InvitationRecord | undefined {
+  return (
+    org.invitations.get(idOrUsername) ??
+    pendingInvitationsFor(state, org, idOrUsername, "control").at(-1)
+  );
 }

@@ -22,8 +22,39 @@ export interface EmulatorOptions {
   tokenTtlSeconds?: number;
   /** Injectable clock (ms since epoch). @default Date.now */
   now?: () => number;
+  /**
+   * The sunset of the deprecated 2023-01-01 invitation (and org-user) media type, sent as the
+   * `Sunset` header (`Thu, 1 Jul 2027 00:00:00 GMT`, as Atlas formats it). From this instant on
+   * (by `now`) every invites operation answers 410 VERSION_GONE, and so do listOrgUsers and
+   * removeOrgUser with 2023-01-01. A Date or an ISO-8601 string. It is also the value
+   * `control.reset()` and `control.setSunsetDate(null)` go back to.
+   * @default "2027-07-01T00:00:00Z" (the slice's x-sunset, the recordings' Sunset header)
+   */
+  sunsetDate?: Date | string;
   /** Called once per finished (non-control) request: contract tests hook in here. */
   onExchange?: (exchange: Exchange) => void;
+  /**
+   * Serve HTTPS with a fresh throwaway CA and leaf certificate (emulator/tls.ts); the CA PEM is
+   * written to a temp file (RunningEmulator.tls.caFile) removed by close(). @default false
+   */
+  tls?: boolean;
+  /** Extra subjectAltName entries (DNS names or IPs); for "wrong-host", the only ones. */
+  tlsHostnames?: string[];
+  /** Which leaf to serve, to test client-side TLS failures. @default "valid" */
+  tlsCertificate?: TlsCertificateKind;
+}
+
+/**
+ * "valid": covers cloud.mongodb.com, localhost, 127.0.0.1, ::1 (+ tlsHostnames) for a few days;
+ * "expired": the same names, validity ended yesterday; "wrong-host": only tlsHostnames (default
+ * ["wrong.example"]).
+ */
+export type TlsCertificateKind = "valid" | "expired" | "wrong-host";
+
+export interface EmulatorTlsInfo {
+  /** A fresh temp file holding caPem: point NODE_EXTRA_CA_CERTS at it. Removed by close(). */
+  caFile: string;
+  caPem: string;
 }
 
 export type DigestAlgorithm = "MD5" | "SHA-256";
@@ -61,6 +92,14 @@ export interface LogEntry {
   challenged: boolean;
   /** An injected fault matched this request. */
   faulted: boolean;
+  /**
+   * When the request arrived (before its body was read), in ms since the epoch with
+   * sub-millisecond precision: `performance.timeOrigin + performance.now()`, real time even when
+   * the emulator's `now` clock is faked.
+   */
+  receivedAt: number;
+  /** When the answer was handed to the socket (or the socket destroyed), same clock; >= receivedAt. */
+  answeredAt: number;
 }
 
 export type LogFilter = Partial<Pick<LogEntry, "method" | "operationId" | "status">>;
@@ -74,11 +113,25 @@ export interface RequestLog {
 export interface EmulatorStats {
   digestChallenges: number;
   tokensIssued: number;
+  /** removeOrgUser calls (any version) that removed an ACTIVE user: a member lost their access. */
+  activeUserRemovals: number;
+  /** removeOrgUser calls that removed a PENDING user (and so cancelled the invitation). */
+  pendingUserRemovals: number;
+}
+
+/** The sunset of the deprecated 2023-01-01 media type, as the emulator plays it now. */
+export interface SunsetInfo {
+  /** ISO-8601 with milliseconds. */
+  sunsetDate: string;
+  /** By the emulator's clock: the invites API (and 2023-01-01 org-user calls) answer 410. */
+  passed: boolean;
 }
 
 export interface RunningEmulator {
-  /** "http://127.0.0.1:PORT" */
+  /** "http://127.0.0.1:PORT", or "https://127.0.0.1:PORT" with the tls option */
   baseUrl: string;
+  /** Present only when serving HTTPS (the tls option). */
+  tls?: EmulatorTlsInfo;
   credentials: { publicKey: string; privateKey: string; clientId: string; clientSecret: string };
   /** The default org. */
   orgId: string;
@@ -126,10 +179,45 @@ export interface OrgUserRecord {
   firstName?: string;
   lastName?: string;
   createdAt?: string;
+  /** ACTIVE users: when the account last authenticated (acceptance or addMember time). */
+  lastAuth?: string;
+  /** ACTIVE users: ISO 3166-1 alpha-2. */
+  country?: string;
 }
 
+/**
+ * Atlas behaviours no recording or spec text settles: see emulator/README.md, "Unconfirmed Atlas
+ * behaviours". Every default is the least favourable plausible answer for a client.
+ */
+/** What createOrgInvite does when the person already has a pending invitation. */
 export type DuplicateInvitePolicy = "replace" | "reject" | "duplicate";
-export type DeleteMissingAnswer = "404" | "400";
+/** getOrgInvite / updateOrgInviteById / deleteOrgInvite on an unknown or accepted invitation. */
+export type MissingInvitationAnswer = "404" | "400";
+/** How Atlas compares usernames (filters, duplicate checks, PATCH by username). */
+export type UsernameCase = "exact" | "insensitive";
+/** Whether Atlas keeps an address as sent or lower-cases it. */
+export type UsernameStorage = "as-sent" | "lower-case";
+/** errorCode of the invitation limit's 400. */
+export type InvitationLimitCode = "INVITATIONS_RATE_LIMITED_IP" | "RATE_LIMITED_IP";
+/** Whether the ACTIVE user keeps the PENDING user's id after acceptance. */
+export type AcceptedUserId = "same" | "new";
+/**
+ * Whether re-inviting an INVITATION_EXPIRED / INVITATION_REJECTED user (createOrgUser or
+ * createOrgInvite) keeps that record's id or replaces the record with a new one.
+ */
+export type ReinvitedUserId = "same" | "new";
+
+export interface KnobSettings {
+  duplicateInvitePolicy: DuplicateInvitePolicy;
+  missingInvitationAnswer: MissingInvitationAnswer;
+  usernameCase: UsernameCase;
+  usernameStorage: UsernameStorage;
+  invitationLimitCode: InvitationLimitCode;
+  acceptedUserId: AcceptedUserId;
+  reinvitedUserId: ReinvitedUserId;
+  invitationLimit: InvitationLimit | null;
+  tokenBucket: TokenBucketSpec | null;
+}
 
 export interface InvitationLimit {
   count: number;
@@ -183,7 +271,15 @@ export interface EmulatorControl {
     orgId: string,
     input: { username: string; roles?: string[]; teamIds?: string[] },
   ): OrgUserRecord;
-  acceptInvitation(orgId: string, invitationIdOrUsername: string): OrgUserRecord;
+  /**
+   * The invited person accepts. `accountUsername` is the spelling of the address their Atlas
+   * account has (default: the invitation's): the ACTIVE user carries that one.
+   */
+  acceptInvitation(
+    orgId: string,
+    invitationIdOrUsername: string,
+    options?: { accountUsername?: string },
+  ): OrgUserRecord;
   expireInvitation(orgId: string, invitationIdOrUsername: string): void;
   rejectInvitation(orgId: string, invitationIdOrUsername: string): void;
   setInvitation(
@@ -193,12 +289,26 @@ export interface EmulatorControl {
   ): void;
   invitations(orgId: string): InvitationRecord[];
   users(orgId: string): OrgUserRecord[];
+  /** The current knobs (see KnobSettings). */
+  knobs(): KnobSettings;
+  /** Sets any subset of the knobs; bad values throw with a plain message. Returns all knobs. */
+  setKnobs(patch: Partial<KnobSettings>): KnobSettings;
   setDuplicateInvitePolicy(policy: DuplicateInvitePolicy): void;
-  setDeleteMissingAnswer(answer: DeleteMissingAnswer): void;
-  setPendingUserIdEqualsInvitationId(same: boolean): void;
+  setMissingInvitationAnswer(answer: MissingInvitationAnswer): void;
   setDomainAllowList(orgId: string, domains: string[] | null): void;
   setInvitationLimit(limit: InvitationLimit | null): void;
+  /** null: no bucket and no Ratelimit-* headers at all. */
   setTokenBucket(bucket: TokenBucketSpec | null): void;
   injectFault(fault: FaultSpec): FaultHandle;
   clearFaults(): void;
+  /** The sunset currently played. */
+  sunset(): SunsetInfo;
+  /**
+   * Moves the sunset of the 2023-01-01 media type (the `Sunset` header, and 410 from then on).
+   * `null`: back to the start-up value (the `sunsetDate` option, default 2027-07-01). A bad date
+   * throws. `reset()` restores the start-up value too.
+   */
+  setSunsetDate(date: Date | string | null): SunsetInfo;
+  /** The sunset is now (by the emulator's clock): every invites call answers 410 from here on. */
+  sunsetNow(): SunsetInfo;
 }

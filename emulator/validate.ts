@@ -36,13 +36,15 @@ export function requireObject(body: unknown): JsonObject {
 export function rejectUnknown(body: JsonObject, allowed: readonly string[]): void {
   for (const key of Object.keys(body)) {
     if (!allowed.includes(key))
-      throw badField("INVALID_ATTRIBUTE", key, `Invalid attribute ${key} specified.`);
+      throw badField("INVALID_ATTRIBUTE", key, `Invalid attribute ${key} specified.`, [key]);
   }
 }
 
 export function requireId(value: string, errorCode: string, what: string): string {
   if (!isId(value)) {
-    throw new AtlasError(400, errorCode, `The specified ${what} ${value} is invalid.`);
+    throw new AtlasError(400, errorCode, `The specified ${what} ${value} is invalid.`, {
+      parameters: [value],
+    });
   }
   return value;
 }
@@ -54,6 +56,7 @@ export function parseUsername(value: unknown): string {
       "INVALID_USERNAME",
       "username",
       `The username ${shown} is not a valid email address.`,
+      [shown],
     );
   }
   return value;
@@ -65,6 +68,7 @@ function stringArray(value: unknown, field: string): string[] {
       "INVALID_ATTRIBUTE",
       field,
       `Invalid attribute ${field} specified: expected an array of strings.`,
+      [field],
     );
   }
   return [...new Set(value as string[])];
@@ -76,20 +80,26 @@ export function parseOrgRoles(value: unknown, field: string): string[] {
       "INVALID_ATTRIBUTE",
       field,
       `The required attribute ${field} was not specified.`,
+      [field],
     );
   const roles = stringArray(value, field);
   if (roles.length === 0)
-    throw badField("INVALID_ATTRIBUTE", field, `At least one role is required in ${field}.`);
+    throw badField("INVALID_ATTRIBUTE", field, `At least one role is required in ${field}.`, [
+      field,
+    ]);
   for (const role of roles) {
     if (role.startsWith("GROUP_")) {
       throw badField(
         "INVALID_ROLE_FOR_ORG",
         field,
         `Role ${role} is a project role and cannot be assigned to an organization.`,
+        [role],
       );
     }
     if (!ORG_ROLES.has(role))
-      throw badField("INVALID_ENUM_VALUE", field, `Invalid enum value ${role} for ${field}.`);
+      throw badField("INVALID_ENUM_VALUE", field, `Invalid enum value ${role} for ${field}.`, [
+        role,
+      ]);
   }
   return roles;
 }
@@ -97,12 +107,14 @@ export function parseOrgRoles(value: unknown, field: string): string[] {
 export function parseTeamIds(org: OrgState, value: unknown): string[] {
   const ids = stringArray(value, "teamIds");
   for (const id of ids) {
-    if (!isId(id)) throw badField("INVALID_TEAM_ID", "teamIds", `The team ID ${id} is invalid.`);
+    if (!isId(id))
+      throw badField("INVALID_TEAM_ID", "teamIds", `The team ID ${id} is invalid.`, [id]);
     if (!org.teams.has(id)) {
       throw badField(
         "INVALID_TEAM_ID",
         "teamIds",
         `No team with ID ${id} exists in organization ${org.id}.`,
+        [id, org.id],
       );
     }
   }
@@ -121,6 +133,7 @@ export function parseGroupRoles(
       "INVALID_ATTRIBUTE",
       field,
       `Invalid attribute ${field} specified: expected an array.`,
+      [field],
     );
   const byGroup = new Map<string, Set<string>>();
   for (const entry of value as unknown[]) {
@@ -132,12 +145,14 @@ export function parseGroupRoles(
         "INVALID_GROUP_ID",
         `${field}.groupId`,
         `The project ID ${String(groupId)} is invalid.`,
+        [String(groupId)],
       );
     if (!org.projects.has(groupId)) {
       throw badField(
         "INVALID_GROUP_ID",
         `${field}.groupId`,
         `No project with ID ${groupId} exists in organization ${org.id}.`,
+        [groupId, org.id],
       );
     }
     const roles = stringArray(item[roleKey] ?? [], `${field}.${roleKey}`);
@@ -147,6 +162,7 @@ export function parseGroupRoles(
           "INVALID_ENUM_VALUE",
           `${field}.${roleKey}`,
           `Invalid project role ${role}.`,
+          [role],
         );
     }
     const set = byGroup.get(groupId) ?? new Set<string>();
@@ -164,6 +180,7 @@ export function checkDomain(org: OrgState, username: string): void {
       "DOMAIN_NOT_IN_ALLOW_LIST",
       "username",
       `The email domain ${domain} is not in this organization's allow list.`,
+      [domain],
     );
   }
 }

@@ -19,66 +19,74 @@ export function groupRolesView(
   );
 }
 
-export function invitationView(
-  baseUrl: string,
-  org: OrgState,
-  inv: InvitationRecord,
-): Record<string, unknown> {
+/**
+ * OrganizationInvitation exactly as recorded (files 01-09): these ten fields in alphabetical order,
+ * no `links`. `inviterUsername` is the inviting credential's id, not an email.
+ */
+export function invitationView(org: OrgState, inv: InvitationRecord): Record<string, unknown> {
   return {
-    id: inv.id,
-    orgId: org.id,
-    orgName: org.name,
-    username: inv.username,
-    roles: [...inv.roles],
-    teamIds: [...inv.teamIds],
-    groupRoleAssignments: groupRolesView(inv.groupRoleAssignments),
     createdAt: inv.createdAt,
     expiresAt: inv.expiresAt,
+    groupRoleAssignments: groupRolesView(inv.groupRoleAssignments),
+    id: inv.id,
     inviterUsername: inv.inviterUsername,
-    links: [{ href: `${baseUrl}/api/atlas/v2/orgs/${org.id}/invites/${inv.id}`, rel: "self" }],
+    orgId: org.id,
+    orgName: org.name,
+    roles: [...inv.roles],
+    teamIds: [...inv.teamIds],
+    username: inv.username,
   };
 }
 
-/** OrgUserRolesResponse: users say `{groupId, groupRoles[]}`. */
+/** OrgUserRolesResponse: users say `{groupId, groupRoles[]}`; both keys always present (file 12). */
 function userRoles(user: OrgUserRecord): Record<string, unknown> {
   return {
-    orgRoles: [...user.roles],
     groupRoleAssignments: user.groupRoleAssignments.map((a) => ({
       groupId: a.groupId,
       groupRoles: [...a.roles],
     })),
-  };
-}
-
-/** 2025-02-19 OrgUserResponse: OrgPendingUserResponse for PENDING/EXPIRED/REJECTED, else OrgActiveUserResponse. */
-export function orgUserView(user: OrgUserRecord): Record<string, unknown> {
-  const common = {
-    id: user.id,
-    username: user.username,
-    orgMembershipStatus: user.orgMembershipStatus,
-    roles: userRoles(user),
-    teamIds: [...user.teamIds],
-  };
-  if (user.orgMembershipStatus === "ACTIVE") {
-    return {
-      ...common,
-      createdAt: user.createdAt,
-      firstName: user.firstName,
-      lastName: user.lastName,
-    };
-  }
-  return {
-    ...common,
-    invitationCreatedAt: user.invitationCreatedAt,
-    invitationExpiresAt: user.invitationExpiresAt ?? null,
-    inviterUsername: user.inviterUsername,
+    orgRoles: [...user.roles],
   };
 }
 
 /**
- * 2023-01-01 CloudAppUser (active users only). `password` is required by the schema but
- * write-only: a server never sends it back. Country and phone are placeholders that satisfy the
- * schema's patterns.
+ * 2025-02-19 OrgUserResponse, with the recorded fields in Atlas's (alphabetical) order (files 12,
+ * 19, 20): OrgActiveUserResponse for ACTIVE users, with `country`, `lastAuth` and
+ * `mobileNumber: null` (no phone number on file); OrgPendingUserResponse for PENDING, and by the
+ * discriminator for INVITATION_EXPIRED / INVITATION_REJECTED.
+ */
+export function orgUserView(user: OrgUserRecord): Record<string, unknown> {
+  if (user.orgMembershipStatus === "ACTIVE") {
+    return {
+      country: user.country ?? "US",
+      createdAt: user.createdAt,
+      firstName: user.firstName,
+      id: user.id,
+      lastAuth: user.lastAuth ?? user.createdAt,
+      lastName: user.lastName,
+      mobileNumber: null,
+      orgMembershipStatus: user.orgMembershipStatus,
+      roles: userRoles(user),
+      teamIds: [...user.teamIds],
+      username: user.username,
+    };
+  }
+  return {
+    id: user.id,
+    invitationCreatedAt: user.invitationCreatedAt,
+    invitationExpiresAt: user.invitationExpiresAt ?? null,
+    inviterUsername: user.inviterUsername,
+    orgMembershipStatus: user.orgMembershipStatus,
+    roles: userRoles(user),
+    teamIds: [...user.teamIds],
+    username: user.username,
+  };
+}
+
+/**
+ * 2023-01-01 CloudAppUser (active users only), shaped like the one recorded on a neighbouring
+ * deprecated endpoint (file 16, team users): no `mobileNumber` (the schema requires it) and no
+ * `password` (required by the schema, write-only in fact).
  */
 export function appUserView(
   baseUrl: string,
@@ -86,16 +94,14 @@ export function appUserView(
   user: OrgUserRecord,
 ): Record<string, unknown> {
   return {
-    id: user.id,
-    username: user.username,
+    country: user.country ?? "US",
+    createdAt: user.createdAt,
     emailAddress: user.username,
     firstName: user.firstName,
+    id: user.id,
+    lastAuth: user.lastAuth ?? user.createdAt,
     lastName: user.lastName,
-    country: "US",
-    // The spec's pattern is double-escaped upstream; the contract tests read it as intended
-    // (test/contract/lib/readings.ts), so send a real North American number.
-    mobileNumber: "212-555-0123",
-    createdAt: user.createdAt,
+    links: [{ href: `${baseUrl}/api/atlas/v2/users/${user.id}`, rel: "self" }],
     roles: [
       ...user.roles.map((roleName) => ({ orgId: org.id, roleName })),
       ...user.groupRoleAssignments.flatMap((a) =>
@@ -103,6 +109,6 @@ export function appUserView(
       ),
     ],
     teamIds: [...user.teamIds],
-    links: [{ href: `${baseUrl}/api/atlas/v2/users/${user.id}`, rel: "self" }],
+    username: user.username,
   };
 }

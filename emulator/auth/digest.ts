@@ -50,12 +50,14 @@ function safeEqual(a: string, b: string): boolean {
 
 export class DigestAuth {
   private readonly nonces = new Map<string, NonceState>();
-  private readonly opaque = randomBytes(16).toString("hex");
   challenges = 0;
 
   constructor(private readonly options: DigestOptions) {}
 
-  /** One WWW-Authenticate value per offered algorithm, SHA-256 first (RFC 7616 §3.7), sharing one nonce. */
+  /**
+   * One WWW-Authenticate value per offered algorithm, SHA-256 first (RFC 7616 §3.7), sharing one
+   * nonce, in Atlas's exact form (recording X1): no `opaque`.
+   */
   challenge(stale: boolean): string[] {
     this.challenges += 1;
     this.prune();
@@ -65,7 +67,7 @@ export class DigestAuth {
     const ordered = (["SHA-256", "MD5"] as const).filter((a) => offered.has(a));
     return ordered.map(
       (algorithm) =>
-        `Digest realm="${REALM}", domain="", nonce="${nonce}", algorithm=${algorithm}, qop="auth", stale=${stale}, opaque="${this.opaque}"`,
+        `Digest realm="${REALM}", domain="", nonce="${nonce}", algorithm=${algorithm}, qop="auth", stale=${stale}`,
     );
   }
 
@@ -77,7 +79,6 @@ export class DigestAuth {
     if (!offered) return fail(`algorithm ${algorithm} was not offered`);
     if (p["realm"] !== REALM) return fail("wrong realm");
     if (p["qop"] !== "auth") return fail('qop must be "auth"');
-    if (p["opaque"] !== undefined && p["opaque"] !== this.opaque) return fail("wrong opaque");
     // The signed uri is the request-target, query string included (RFC 7616 §3.4).
     if (p["uri"] !== requestTarget) return fail("uri does not match the request-target");
     const nc = p["nc"] ?? "";

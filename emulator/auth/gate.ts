@@ -9,7 +9,15 @@ import type { AuthKind } from "../types";
 import { REALM } from "./digest";
 
 export type GateResult =
-  { ok: true; kind: AuthKind } | { ok: false; kind: AuthKind; challenged: boolean; reply: Reply };
+  | { ok: true; kind: AuthKind; caller: string }
+  | { ok: false; kind: AuthKind; challenged: boolean; reply: Reply };
+
+/**
+ * The digest 401 exactly as recorded (X1): Jackson-style pretty JSON, no errorCode, served as
+ * application/json, 106 bytes.
+ */
+export const DIGEST_401_BODY =
+  '{\n  "error" : 401,\n  "reason" : "Unauthorized",\n  "detail" : "You are not authorized for this resource."\n}';
 
 function unauthorized(core: Core, stale: boolean, kind: AuthKind): GateResult {
   return {
@@ -19,11 +27,8 @@ function unauthorized(core: Core, stale: boolean, kind: AuthKind): GateResult {
     reply: {
       status: 401,
       headers: { "WWW-Authenticate": core.digest.challenge(stale) },
-      body: apiErrorBody(
-        401,
-        "USER_UNAUTHORIZED",
-        "Current user is not authorized to perform this action.",
-      ),
+      text: DIGEST_401_BODY,
+      contentType: "application/json",
     },
   };
 }
@@ -37,12 +42,14 @@ export function authenticate(
   if (!header) return unauthorized(core, false, "none");
   if (/^digest /i.test(header)) {
     const result = core.digest.verify(method, requestTarget, header);
-    if (result.ok) return { ok: true, kind: "digest" };
+    // The caller is the public key: Atlas names it as an invitation's inviterUsername.
+    if (result.ok) return { ok: true, kind: "digest", caller: core.options.publicKey };
     return unauthorized(core, result.stale, "invalid");
   }
   if (/^bearer /i.test(header)) {
     const verdict = core.tokens.verify(header.slice(7).trim());
-    if (verdict === "ok") return { ok: true, kind: "bearer" };
+    // UNCONFIRMED: what Atlas reports as the inviter of a service account; its client id here.
+    if (verdict === "ok") return { ok: true, kind: "bearer", caller: core.options.clientId };
     const detail =
       verdict === "expired" ? "The access token has expired." : "The access token is not valid.";
     return {

@@ -13,6 +13,18 @@ export interface OpContext {
   /** Parsed JSON body, undefined when empty. */
   body: unknown;
   version: ApiVersion;
+  /**
+   * Who called: the digest public key or the service-account client id. Atlas reports it as an
+   * invitation's `inviterUsername` (recordings 01-09, 12: an API public key, not an email).
+   */
+  caller: string;
+  /** removeOrgUser counts what it removed here (stats: activeUserRemovals, pendingUserRemovals). */
+  removals: UserRemovals;
+}
+
+export interface UserRemovals {
+  active: number;
+  pending: number;
 }
 
 export interface Reply {
@@ -20,8 +32,10 @@ export interface Reply {
   headers?: Record<string, string | string[]>;
   /** JSON-serialisable; undefined for an empty body. */
   body?: unknown;
-  /** Defaults to application/json. */
+  /** Defaults to application/json. Sent on a 204 too (recording 10). */
   contentType?: string;
+  /** The body text exactly as given (the digest 401's Jackson-style JSON), instead of `body`. */
+  text?: string;
   /** Send the body truncated, as invalid JSON (malformedBody fault). */
   malformed?: boolean;
 }
@@ -33,8 +47,17 @@ export interface RouteDef {
   /** Media-type versions the operation serves (openapi slice). */
   versions: readonly ApiVersion[];
   hasBody: boolean;
-  /** Counted by the invitation rate limit (createOrgInvite and both invitation updates). */
-  invitationLimited?: boolean;
+  /**
+   * Counted by the invitation rate limit: createOrgInvite, both invitation updates, createOrgUser
+   * (true), and updateOrgUser only when its target is a PENDING user (a predicate, evaluated
+   * before the handler; it must not throw).
+   */
+  invitationLimited?: boolean | ((ctx: OpContext) => boolean);
+  /**
+   * Versions the slice marks deprecated (`x-sunset`): their answers carry Deprecation and Sunset
+   * headers (recordings 01-11, 16) and, once the sunset passed, are 410 VERSION_GONE.
+   */
+  sunset?: readonly ApiVersion[];
   handle(ctx: OpContext): Reply;
 }
 
@@ -55,9 +78,14 @@ export function resolveOrg(ctx: OpContext): OrgState {
       400,
       "INVALID_ORG_ID",
       `The specified organization ID ${orgId} is invalid.`,
+      { parameters: [orgId] },
     );
   }
   const org = ctx.state.orgs.get(orgId);
-  if (!org) throw new AtlasError(404, "ORG_NOT_FOUND", `No organization with ID ${orgId} exists.`);
+  if (!org) {
+    throw new AtlasError(404, "ORG_NOT_FOUND", `No organization with ID ${orgId} exists.`, {
+      parameters: [orgId],
+    });
+  }
   return org;
 }

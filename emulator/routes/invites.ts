@@ -1,6 +1,5 @@
 /** The six deprecated invitation operations (application/vnd.atlas.2023-01-01+json only). */
 import { AtlasError, notFound } from "../errors";
-import { isId } from "../ids";
 import type { InvitePatch } from "../lifecycle";
 import { createInvitation, deleteInvitation, updateInvitation } from "../lifecycle";
 import type { OrgState } from "../state";
@@ -22,6 +21,8 @@ import { ORG_INVITE, ORG_INVITES, param, resolveOrg } from "./common";
 import { invitationView } from "../views";
 
 const V = ["2023-01-01"] as const;
+/** All six carry x-sunset 2027-07-01 on their only media type (openapi slice). */
+const SUNSET = V;
 const REQUEST_FIELDS = ["username", "roles", "teamIds", "groupRoleAssignments"];
 const UPDATE_FIELDS = ["roles", "teamIds", "groupRoleAssignments"];
 
@@ -45,12 +46,29 @@ function invitationId(ctx: OpContext): string {
   return requireId(param(ctx, 1), "INVALID_INVITATION_ID", "invitation ID");
 }
 
-function missingInvitation(id: string): AtlasError {
-  return notFound(`Cannot find resource: no pending invitation with ID ${id}.`);
+/**
+ * An unknown or accepted invitation id on GET, PATCH or DELETE by id: unconfirmed which of the two
+ * answers Atlas gives today (knob missingInvitationAnswer, default "400": older docs' wording).
+ */
+function missingInvitation(ctx: OpContext, id: string): AtlasError {
+  if (ctx.state.knobs.missingInvitationAnswer === "404")
+    return notFound(`Invitation with id ${id}`);
+  return new AtlasError(
+    400,
+    "INVALID_INVITATION_ID",
+    `Invitation ${id} does not exist or has already been accepted.`,
+    { parameters: [id] },
+  );
 }
 
-function ok(ctx: OpContext, org: OrgState, inv: InvitationRecord): Reply {
-  return { status: 200, body: invitationView(ctx.baseUrl, org, inv) };
+function pendingById(ctx: OpContext, org: OrgState, id: string): InvitationRecord {
+  const inv = org.invitations.get(id);
+  if (!inv) throw missingInvitation(ctx, id);
+  return inv;
+}
+
+function ok(org: OrgState, inv: InvitationRecord): Reply {
+  return { status: 200, body: invitationView(org, inv) };
 }
 
 export const inviteRoutes: RouteDef[] = [
@@ -59,12 +77,15 @@ export const inviteRoutes: RouteDef[] = [
     pattern: ORG_INVITES,
     operationId: "listOrgInvites",
     versions: V,
+    sunset: SUNSET,
     hasBody: false,
     handle(ctx) {
       const org = resolveOrg(ctx);
       const username = ctx.query.get("username");
-      const list = username ? pendingInvitationsFor(org, username) : [...org.invitations.values()];
-      return { status: 200, body: list.map((inv) => invitationView(ctx.baseUrl, org, inv)) };
+      const list = username
+        ? pendingInvitationsFor(ctx.state, org, username, "api")
+        : [...org.invitations.values()];
+      return { status: 200, body: list.map((inv) => invitationView(org, inv)) };
     },
   },
   {
@@ -72,6 +93,7 @@ export const inviteRoutes: RouteDef[] = [
     pattern: ORG_INVITES,
     operationId: "createOrgInvite",
     versions: V,
+    sunset: SUNSET,
     hasBody: true,
     invitationLimited: true,
     handle(ctx) {
@@ -92,9 +114,10 @@ export const inviteRoutes: RouteDef[] = [
           groupRoleAssignments: patch.groupRoleAssignments ?? [],
         },
         "invites",
+        ctx.caller,
       );
-      // Atlas answers 200, not 201 (openapi slice, createOrgInvite responses).
-      return ok(ctx, org, invitation);
+      // Atlas answers 200, not 201 (openapi slice, createOrgInvite responses; recording 01).
+      return ok(org, invitation);
     },
   },
   {
@@ -102,6 +125,7 @@ export const inviteRoutes: RouteDef[] = [
     pattern: ORG_INVITES,
     operationId: "updateOrgInvites",
     versions: V,
+    sunset: SUNSET,
     hasBody: true,
     invitationLimited: true,
     handle(ctx) {
@@ -110,10 +134,11 @@ export const inviteRoutes: RouteDef[] = [
       rejectUnknown(body, REQUEST_FIELDS);
       const username = parseUsername(body["username"]);
       const patch = parsePatch(org, body);
-      const inv = pendingInvitationsFor(org, username).at(-1);
-      if (!inv) throw notFound(`Cannot find resource: no pending invitation for ${username}.`);
+      // With several pending invitations ("duplicate" policy) the newest one changes.
+      const inv = pendingInvitationsFor(ctx.state, org, username, "api").at(-1);
+      if (!inv) throw notFound(`Invitation for username ${username}`);
       updateInvitation(org, inv, patch);
-      return ok(ctx, org, inv);
+      return ok(org, inv);
     },
   },
   {
@@ -121,13 +146,11 @@ export const inviteRoutes: RouteDef[] = [
     pattern: ORG_INVITE,
     operationId: "getOrgInvite",
     versions: V,
+    sunset: SUNSET,
     hasBody: false,
     handle(ctx) {
       const org = resolveOrg(ctx);
-      const id = invitationId(ctx);
-      const inv = org.invitations.get(id);
-      if (!inv) throw missingInvitation(id);
-      return ok(ctx, org, inv);
+      return ok(org, pendingById(ctx, org, invitationId(ctx)));
     },
   },
   {
@@ -135,6 +158,7 @@ export const inviteRoutes: RouteDef[] = [
     pattern: ORG_INVITE,
     operationId: "updateOrgInviteById",
     versions: V,
+    sunset: SUNSET,
     hasBody: true,
     invitationLimited: true,
     handle(ctx) {
@@ -143,10 +167,9 @@ export const inviteRoutes: RouteDef[] = [
       const body = requireObject(ctx.body);
       rejectUnknown(body, UPDATE_FIELDS);
       const patch = parsePatch(org, body);
-      const inv = org.invitations.get(id);
-      if (!inv) throw missingInvitation(id);
+      const inv = pendingById(ctx, org, id);
       updateInvitation(org, inv, patch);
-      return ok(ctx, org, inv);
+      return ok(org, inv);
     },
   },
   {
@@ -154,22 +177,11 @@ export const inviteRoutes: RouteDef[] = [
     pattern: ORG_INVITE,
     operationId: "deleteOrgInvite",
     versions: V,
+    sunset: SUNSET,
     hasBody: false,
     handle(ctx) {
       const org = resolveOrg(ctx);
-      const id = param(ctx, 1);
-      const inv = isId(id) ? org.invitations.get(id) : undefined;
-      if (!inv) {
-        // Atlas's answer for an accepted or unknown invitation is unconfirmed: 404 today, 400 in older docs.
-        if (!isId(id) || ctx.state.knobs.deleteMissingAnswer === "400") {
-          throw new AtlasError(
-            400,
-            "INVALID_INVITATION_ID",
-            `Invitation ${id} does not exist or has already been accepted.`,
-          );
-        }
-        throw missingInvitation(id);
-      }
+      const inv = pendingById(ctx, org, invitationId(ctx));
       deleteInvitation(ctx.state, org, inv);
       return { status: 204 };
     },

@@ -17,6 +17,7 @@ function intParam(
       400,
       "INVALID_QUERY_PARAMETER",
       `Query parameter ${name} must be an integer between ${min} and ${max}.`,
+      { parameters: [name, raw] },
     );
   }
   return value;
@@ -30,6 +31,7 @@ export function boolParam(query: URLSearchParams, name: string, fallback: boolea
       400,
       "INVALID_QUERY_PARAMETER",
       `Query parameter ${name} must be true or false.`,
+      { parameters: [name, raw] },
     );
   }
   return raw === "true";
@@ -46,13 +48,21 @@ export function paginate<T, V>(
   const includeCount = boolParam(query, "includeCount", true);
   const start = (pageNum - 1) * itemsPerPage;
   const page = items.slice(start, start + itemsPerPage);
+  // Links as Atlas writes them (files 13, 14, 20): `self` is the request's query with pageNum
+  // and itemsPerPage moved to the end, in that order; `next` (and `previous`) keep the request's
+  // order with pageNum replaced in place.
+  const selfQuery = new URLSearchParams(query);
+  selfQuery.delete("pageNum");
+  selfQuery.delete("itemsPerPage");
+  selfQuery.append("pageNum", String(pageNum));
+  selfQuery.append("itemsPerPage", String(itemsPerPage));
   const pageUrl = (n: number): string => {
     const q = new URLSearchParams(query);
-    q.set("pageNum", String(n));
     q.set("itemsPerPage", String(itemsPerPage));
+    q.set("pageNum", String(n));
     return `${selfUrl}?${q.toString()}`;
   };
-  const links: Link[] = [{ href: pageUrl(pageNum), rel: "self" }];
+  const links: Link[] = [{ href: `${selfUrl}?${selfQuery.toString()}`, rel: "self" }];
   if (pageNum > 1) links.push({ href: pageUrl(pageNum - 1), rel: "previous" });
   if (start + itemsPerPage < items.length) links.push({ href: pageUrl(pageNum + 1), rel: "next" });
   const result: { links: Link[]; results: V[]; totalCount?: number } = {

@@ -2,6 +2,7 @@
 import { AtlasError, notFound } from "../errors";
 import { createInvitation, removeUser, updateInvitation } from "../lifecycle";
 import type { OrgState } from "../state";
+import { samePerson } from "../state";
 import type { MembershipStatus, OrgUserRecord } from "../types";
 import type { JsonObject } from "../validate";
 import {
@@ -41,7 +42,9 @@ function statusFilter(query: URLSearchParams, allowDeprecated: boolean): Readonl
   const wanted = one !== null ? [one] : many;
   for (const status of wanted) {
     if (!STATUSES.some((s) => s === status)) {
-      throw new AtlasError(400, "INVALID_ENUM_VALUE", `Invalid orgMembershipStatus ${status}.`);
+      throw new AtlasError(400, "INVALID_ENUM_VALUE", `Invalid orgMembershipStatus ${status}.`, {
+        parameters: [status],
+      });
     }
   }
   return new Set(wanted.length > 0 ? wanted : DEFAULT_STATUSES);
@@ -54,9 +57,19 @@ function userId(ctx: OpContext): string {
 function findUser(org: OrgState, id: string, statuses: ReadonlySet<string>): OrgUserRecord {
   const user = org.users.get(id);
   if (!user || !statuses.has(user.orgMembershipStatus)) {
-    throw notFound(`Cannot find resource: no user with ID ${id} in organization ${org.id}.`);
+    throw notFound(`User with id ${id}`);
   }
   return user;
+}
+
+/** updateOrgUser's target is a PENDING user of a known org (false on any lookup failure). */
+function targetIsPending(ctx: OpContext): boolean {
+  try {
+    const user = resolveOrg(ctx).users.get(param(ctx, 1));
+    return user?.orgMembershipStatus === "PENDING";
+  } catch {
+    return false;
+  }
 }
 
 /** OrgUserRolesRequest: orgRoles required with at least one item, groupRoleAssignments optional. */
@@ -85,10 +98,12 @@ export const userRoutes: RouteDef[] = [
     pattern: ORG_USERS,
     operationId: "listOrgUsers",
     versions: ["2023-01-01", "2025-02-19"],
+    sunset: ["2023-01-01"],
     hasBody: false,
     handle(ctx) {
       const org = resolveOrg(ctx);
       const selfUrl = `${ctx.baseUrl}/api/atlas/v2/orgs/${org.id}/users`;
+      const { state } = ctx;
       const users = [...org.users.values()];
       if (ctx.version === "2023-01-01") {
         // The deprecated version ignores username and status filters and lists active users only.
@@ -99,11 +114,11 @@ export const userRoutes: RouteDef[] = [
         };
       }
       const statuses = statusFilter(ctx.query, true);
-      const username = ctx.query.get("username")?.toLowerCase();
+      const username = ctx.query.get("username");
       const selected = users.filter(
         (u) =>
           statuses.has(u.orgMembershipStatus) &&
-          (username === undefined || u.username.toLowerCase() === username),
+          (username === null || samePerson(state, u.username, username, "api")),
       );
       return { status: 200, body: paginate(selected, ctx.query, selfUrl, orgUserView) };
     },
@@ -114,6 +129,9 @@ export const userRoutes: RouteDef[] = [
     operationId: "createOrgUser",
     versions: ["2025-02-19"],
     hasBody: true,
+    // Unrecorded whether Atlas counts createOrgUser in its invitation limit: counted (least
+    // favourable), exactly like createOrgInvite.
+    invitationLimited: true,
     handle(ctx) {
       const org = resolveOrg(ctx);
       const body = requireObject(ctx.body);
@@ -128,7 +146,7 @@ export const userRoutes: RouteDef[] = [
         teamIds,
         groupRoleAssignments: roles.groups ?? [],
       };
-      const { user } = createInvitation(ctx.state, org, input, "users");
+      const { user } = createInvitation(ctx.state, org, input, "users", ctx.caller);
       return { status: 201, body: orgUserView(user) };
     },
   },
@@ -150,6 +168,8 @@ export const userRoutes: RouteDef[] = [
     operationId: "updateOrgUser",
     versions: ["2025-02-19"],
     hasBody: true,
+    // Changing a PENDING user changes (re-sends) its invitation: counted like updateOrgInviteById.
+    invitationLimited: (ctx) => targetIsPending(ctx),
     handle(ctx) {
       const org = resolveOrg(ctx);
       const id = userId(ctx);
@@ -180,12 +200,17 @@ export const userRoutes: RouteDef[] = [
     pattern: ORG_USER,
     operationId: "removeOrgUser",
     versions: ["2023-01-01", "2025-02-19"],
+    sunset: ["2023-01-01"],
     hasBody: false,
     handle(ctx) {
       const org = resolveOrg(ctx);
       // "If using a deprecated version, only active users can be removed." (openapi slice)
       const statuses = ctx.version === "2023-01-01" ? new Set(["ACTIVE"]) : new Set(STATUSES);
-      removeUser(org, findUser(org, userId(ctx), statuses));
+      const user = findUser(org, userId(ctx), statuses);
+      const status = user.orgMembershipStatus;
+      removeUser(ctx.state, org, user);
+      if (status === "ACTIVE") ctx.removals.active += 1;
+      if (status === "PENDING") ctx.removals.pending += 1;
       return { status: 204 };
     },
   },

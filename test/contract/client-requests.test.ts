@@ -3,7 +3,7 @@
  * authentication strategies, goes through useEmulator: the request side is validated against
  * the slice after each test, and so is what the emulator answered.
  */
-import type { AtlasApi } from "../../provider/atlas/api";
+import type { AtlasClient } from "../../provider/atlas/api";
 import { createAtlasClient } from "../../provider/atlas/client";
 import { Secret } from "../../provider/atlas/secret";
 import type { AtlasSettings } from "../../provider/atlas/settings";
@@ -51,7 +51,7 @@ function operations(): (string | undefined)[] {
 }
 
 describe.each(strategies)("client requests with %s", (_name, settings) => {
-  let api: AtlasApi;
+  let api: AtlasClient;
   beforeEach(() => {
     // No retries: each call maps to the requests asserted below.
     api = createAtlasClient(settings(), { retry: { limit: 0 } });
@@ -88,15 +88,20 @@ describe.each(strategies)("client requests with %s", (_name, settings) => {
   it("sends in-contract requests for every org user method", async () => {
     const orgId = emu().orgId;
     const member = emu().control.addMember(orgId, { username: "grace@example.com" });
-    expect((await api.findOrgUserByUsername(orgId, "GRACE@example.com"))?.id).toBe(member.id);
-    expect(await api.findOrgUserByUsername(orgId, "nobody@example.com")).toBeUndefined();
+    const found = await api.listOrgUsers(orgId, { username: "grace@example.com" });
+    expect(found.results.map((u) => u.id)).toEqual([member.id]);
+    const nobody = await api.listOrgUsers(orgId, { username: "nobody@example.com" });
+    expect(nobody.results).toEqual([]);
     expect((await api.getOrgUser(orgId, member.id)).orgMembershipStatus).toBe("ACTIVE");
     expect(new Set(operations())).toEqual(new Set(["listOrgUsers", "getOrgUser"]));
   });
 
   it("sends in-contract requests when Atlas answers with errors", async () => {
     const orgId = emu().orgId;
-    await expect(api.getOrgInvite(orgId, UNKNOWN_ID)).rejects.toMatchObject({ status: 404 });
+    // An unknown invitation id answers 400 INVALID_INVITATION_ID by default (knob
+    // missingInvitationAnswer), 404 with "404".
+    await expect(api.getOrgInvite(orgId, UNKNOWN_ID)).rejects.toMatchObject({ status: 400 });
+    emu().control.setMissingInvitationAnswer("404");
     await expect(api.deleteOrgInvite(orgId, UNKNOWN_ID)).rejects.toMatchObject({ status: 404 });
     await expect(api.getOrgUser(orgId, UNKNOWN_ID)).rejects.toMatchObject({ status: 404 });
     expect(operations()).toEqual(["getOrgInvite", "deleteOrgInvite", "getOrgUser"]);

@@ -62,13 +62,15 @@ describe("invitation operations (2023-01-01)", () => {
   });
 
   it("answers missing invitations, duplicates and unknown orgs with ApiError bodies", async () => {
+    // missingInvitationAnswer: 400 INVALID_INVITATION_ID by default, 404 RESOURCE_NOT_FOUND by knob.
+    expect((await call("GET", `${invites()}/${UNKNOWN_ID}`, { accept: V2023 })).status).toBe(400);
+    expect((await call("DELETE", `${invites()}/${UNKNOWN_ID}`, { accept: V2023 })).status).toBe(
+      400,
+    );
+    emu().control.setMissingInvitationAnswer("404");
     expect((await call("GET", `${invites()}/${UNKNOWN_ID}`, { accept: V2023 })).status).toBe(404);
     expect((await call("DELETE", `${invites()}/${UNKNOWN_ID}`, { accept: V2023 })).status).toBe(
       404,
-    );
-    emu().control.setDeleteMissingAnswer("400");
-    expect((await call("DELETE", `${invites()}/${UNKNOWN_ID}`, { accept: V2023 })).status).toBe(
-      400,
     );
     const update = { username: "nobody@example.com", roles: ["ORG_MEMBER"] };
     expect((await call("PATCH", invites(), { accept: V2023, body: update })).status).toBe(404);
@@ -80,16 +82,20 @@ describe("invitation operations (2023-01-01)", () => {
     expect((await call("GET", otherOrg, { accept: V2023 })).status).toBe(404);
   });
 
-  it("answers the invitation rate limit with 400 RATE_LIMITED_IP", async () => {
-    emu().control.setInvitationLimit({ count: 1, windowMs: 60_000 });
-    await invite("ada@example.com");
-    const body = { username: "bob@example.com", roles: ["ORG_MEMBER"] };
-    const limited = await call("POST", invites(), { accept: V2023, body });
-    expect([limited.status, (limited.body as { errorCode: string }).errorCode]).toEqual([
-      400,
-      "RATE_LIMITED_IP",
-    ]);
-  });
+  it.each(["INVITATIONS_RATE_LIMITED_IP", "RATE_LIMITED_IP"] as const)(
+    "answers the invitation rate limit with 400 %s when that is the knob's code",
+    async (code) => {
+      emu().control.setKnobs({ invitationLimitCode: code });
+      emu().control.setInvitationLimit({ count: 1, windowMs: 60_000 });
+      await invite("ada@example.com");
+      const body = { username: "bob@example.com", roles: ["ORG_MEMBER"] };
+      const limited = await call("POST", invites(), { accept: V2023, body });
+      expect([limited.status, (limited.body as { errorCode: string }).errorCode]).toEqual([
+        400,
+        code,
+      ]);
+    },
+  );
 });
 
 describe("org user operations", () => {
@@ -151,8 +157,14 @@ describe("org user operations", () => {
 });
 
 describe("authentication, limits and injected faults", () => {
-  it("answers a request without credentials with a 401 ApiError", async () => {
-    expect((await call("GET", invites(), { accept: V2023, auth: false })).status).toBe(401);
+  it("answers a request without credentials with Atlas's digest 401, accepted only by its recorded allowance", async () => {
+    const res = await call("GET", invites(), { accept: V2023, auth: false });
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({
+      error: 401,
+      reason: "Unauthorized",
+      detail: "You are not authorized for this resource.",
+    });
   });
 
   it("answers the token bucket with 429 and an integer Retry-After", async () => {
@@ -202,6 +214,30 @@ describe("off-contract requests", () => {
         .takeViolations()
         .map((v) => v.where),
     ).toEqual(["request"]);
+  });
+});
+
+describe("after the sunset of the 2023-01-01 media type", () => {
+  const past = useEmulator({ sunsetDate: "2026-01-01T00:00:00Z" });
+
+  it("answers 410 VERSION_GONE with Deprecation and Sunset headers, still within the contract", async () => {
+    const { baseUrl, credentials, orgId } = past();
+    const late = caller(
+      baseUrl,
+      await bearerToken(baseUrl, credentials.clientId, credentials.clientSecret),
+    );
+    const gone = await late("GET", `/api/atlas/v2/orgs/${orgId}/invites`, { accept: V2023 });
+    expect([gone.status, (gone.body as { errorCode: string }).errorCode]).toEqual([
+      410,
+      "VERSION_GONE",
+    ]);
+    expect(gone.headers.get("sunset")).toBe("Thu, 1 Jan 2026 00:00:00 GMT");
+    const oldUsers = await late("GET", `/api/atlas/v2/orgs/${orgId}/users`, { accept: V2023 });
+    expect(oldUsers.status).toBe(410);
+    const users = await late("GET", `/api/atlas/v2/orgs/${orgId}/users`, { accept: V2025 });
+    expect(users.status).toBe(200);
+    expect(users.headers.get("sunset")).toBeNull();
+    expect(past().violations()).toEqual([]);
   });
 });
 

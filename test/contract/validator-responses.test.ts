@@ -58,8 +58,19 @@ describe("OrganizationInvitation responses", () => {
     ]);
   });
 
-  it("reject an orgName with a space, which the spec's pattern does not allow", () => {
-    expect(getInvite({ ...invitation, orgName: "Acme Corp" })).toEqual([
+  it("accept an orgName with a space only through the recorded allowance, and reject a tab", () => {
+    expect(getInvite({ ...invitation, orgName: "Acme Corp" })).toEqual([]);
+    expect(
+      validateResponse({
+        method: "GET",
+        path: INVITE,
+        status: 200,
+        headers: { "content-type": V2023 },
+        body: { ...invitation, orgName: "Acme Corp" },
+        allowances: new Set(),
+      }).map((v) => v.message),
+    ).toEqual([expect.stringContaining("/orgName must match pattern")]);
+    expect(getInvite({ ...invitation, orgName: "Acme\tCorp" })).toEqual([
       expect.stringContaining("/orgName must match pattern"),
     ]);
   });

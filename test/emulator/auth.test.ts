@@ -54,19 +54,37 @@ function signed(
 }
 
 describe("HTTP Digest", () => {
-  test("an unauthenticated request gets 401 USER_UNAUTHORIZED with SHA-256 and MD5 challenges, SHA-256 first", async () => {
+  test("an unauthenticated request gets Atlas's recorded 401: SHA-256 and MD5 challenges, SHA-256 first, no opaque", async () => {
     const res = await raw(emu.baseUrl, "GET", INVITES, { Accept: V2023 });
     expect(res.status).toBe(401);
-    expect(res.body).toMatchObject({
-      error: 401,
-      errorCode: "USER_UNAUTHORIZED",
-      reason: "Unauthorized",
-    });
-    const offered = parseChallenges(res.headers.get("www-authenticate"));
+    expect(res.text).toBe(
+      '{\n  "error" : 401,\n  "reason" : "Unauthorized",\n  "detail" : "You are not authorized for this resource."\n}',
+    );
+    expect(res.headers.get("content-type")).toBe("application/json");
+    expect(res.headers.get("content-length")).toBe("106");
+    const header = res.headers.get("www-authenticate") ?? "";
+    expect(header).toMatch(
+      /^Digest realm="MMS Public API", domain="", nonce="[^"]+", algorithm=SHA-256, qop="auth", stale=false, Digest realm="MMS Public API", domain="", nonce="[^"]+", algorithm=MD5, qop="auth", stale=false$/,
+    );
+    const offered = parseChallenges(header);
     expect(offered.map((c) => c.algorithm)).toEqual(["SHA-256", "MD5"]);
     expect(offered[0]).toMatchObject({ realm: "MMS Public API", qop: "auth", stale: false });
-    expect(offered[0]?.opaque).toEqual(expect.any(String));
+    expect(offered[0]?.opaque).toBeUndefined();
+    expect(res.headers.get("x-error-code")).toBeNull();
+    expect(res.headers.get("ratelimit-limit")).toBeNull();
     expect(emu.stats().digestChallenges).toBe(1);
+  });
+
+  test("an MD5-only emulator sends exactly the recorded challenge form (X1)", async () => {
+    const md5 = await startEmulator();
+    try {
+      const res = await raw(md5.baseUrl, "GET", INVITES, { Accept: V2023 });
+      expect(res.headers.get("www-authenticate")).toMatch(
+        /^Digest realm="MMS Public API", domain="", nonce="[A-Za-z0-9_-]+", algorithm=MD5, qop="auth", stale=false$/,
+      );
+    } finally {
+      await md5.close();
+    }
   });
 
   test.each(["MD5", "SHA-256"])(
@@ -131,7 +149,11 @@ describe("HTTP Digest", () => {
     if (!c) throw new Error("no challenge");
     const wrong = await signed(INVITES, 1, c, "not-the-key");
     expect(wrong.status).toBe(401);
-    expect(obj(wrong.body)["errorCode"]).toBe("USER_UNAUTHORIZED");
+    expect(wrong.body).toEqual({
+      error: 401,
+      reason: "Unauthorized",
+      detail: "You are not authorized for this resource.",
+    });
     expect(JSON.stringify(wrong.body)).not.toContain(emu.credentials.privateKey);
     const unknown = await signed(INVITES, 1, { ...c, nonce: "made-up" });
     expect(unknown.status).toBe(401);
@@ -156,7 +178,10 @@ describe("OAuth service accounts", () => {
     const body = obj(res.body);
     expect(body).toMatchObject({ token_type: "Bearer", expires_in: 600 });
     const api = new BearerClient(emu.baseUrl, String(body["access_token"]));
-    expect((await api.call("POST", INVITES, { body: invite("t@example.com") })).status).toBe(200);
+    const created = await api.call("POST", INVITES, { body: invite("t@example.com") });
+    expect(created.status).toBe(200);
+    // The inviter is the calling credential: here the service account's client id.
+    expect(obj(created.body)["inviterUsername"]).toBe(emu.credentials.clientId);
     expect((await api.call("GET", USERS, { accept: V2025 })).status).toBe(200);
     expect(emu.stats().tokensIssued).toBe(1);
     expect(emu.log.entries().map((e) => e.auth)).toEqual(["basic", "bearer", "bearer"]);

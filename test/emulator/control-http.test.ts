@@ -41,7 +41,7 @@ describe("HTTP control API", () => {
     const user = await remote.acceptInvitation(ORG, id);
     expect(user).toMatchObject({ username: "alice@example.com", orgMembershipStatus: "ACTIVE" });
     expect(emu.control.users(ORG)).toEqual([user]);
-    expect((await api.call("GET", `${INVITES}/${id}`)).status).toBe(404);
+    expect((await api.call("GET", `${INVITES}/${id}`)).status).toBe(400);
   });
 
   test("expire, reject, invitations and users mirror the programmatic API", async () => {
@@ -86,25 +86,105 @@ describe("HTTP control API", () => {
     expect((await api.call("GET", USERS, { accept: V2025 })).status).toBe(200);
   });
 
-  test("knobs set over HTTP change behaviour and read back", async () => {
+  test("knobs read back with their least favourable defaults", async () => {
+    expect(await remote.knobs()).toEqual({
+      duplicateInvitePolicy: "duplicate",
+      missingInvitationAnswer: "400",
+      usernameCase: "exact",
+      usernameStorage: "as-sent",
+      invitationLimitCode: "INVITATIONS_RATE_LIMITED_IP",
+      acceptedUserId: "new",
+      reinvitedUserId: "new",
+      invitationLimit: null,
+      tokenBucket: { capacity: 500, refillPerSecond: 250 / 60 },
+    });
+    expect(emu.control.knobs()).toEqual(await remote.knobs());
+  });
+
+  test("knobs set over HTTP change behaviour, read back, and reset restores every default", async () => {
     const knobs = await remote.setKnobs({
       duplicateInvitePolicy: "reject",
-      deleteMissingAnswer: "400",
+      missingInvitationAnswer: "404",
+      usernameCase: "insensitive",
+      usernameStorage: "lower-case",
+      invitationLimitCode: "RATE_LIMITED_IP",
+      acceptedUserId: "same",
+      reinvitedUserId: "same",
       invitationLimit: { count: 5, windowMs: 60_000 },
+      tokenBucket: null,
     });
-    expect(knobs).toMatchObject({
+    expect(knobs).toEqual({
       duplicateInvitePolicy: "reject",
-      deleteMissingAnswer: "400",
+      missingInvitationAnswer: "404",
+      usernameCase: "insensitive",
+      usernameStorage: "lower-case",
+      invitationLimitCode: "RATE_LIMITED_IP",
+      acceptedUserId: "same",
+      reinvitedUserId: "same",
       invitationLimit: { count: 5, windowMs: 60_000 },
       tokenBucket: null,
     });
     await create("dup@example.com");
-    expect((await api.call("POST", INVITES, { body: invite("dup@example.com") })).status).toBe(409);
+    expect((await api.call("POST", INVITES, { body: invite("DUP@example.com") })).status).toBe(409);
+    const missing = await api.call("GET", `${INVITES}/0123456789abcdef01234567`);
+    expect([missing.status, missing.headers.get("ratelimit-limit")]).toEqual([404, null]);
     await remote.setKnobs({ domainAllowList: { domains: ["corp.io"] } });
     expect((await api.call("POST", INVITES, { body: invite("x@example.com") })).status).toBe(400);
+    await remote.reset();
+    expect((await remote.knobs()).duplicateInvitePolicy).toBe("duplicate");
+    expect((await remote.knobs()).tokenBucket).toEqual({
+      capacity: 500,
+      refillPerSecond: 250 / 60,
+    });
+  });
+
+  test("a status number is fine for missingInvitationAnswer over HTTP", async () => {
+    const res = await raw(
+      emu.baseUrl,
+      "PUT",
+      "/__emulator/knobs",
+      { "Content-Type": "application/json" },
+      JSON.stringify({ missingInvitationAnswer: 404 }),
+    );
+    expect([res.status, obj(res.body)["missingInvitationAnswer"]]).toEqual([200, "404"]);
+  });
+
+  test.each([
+    [{ duplicateInvitePolicy: "sometimes" }, /duplicateInvitePolicy "sometimes": use one of/],
+    [{ missingInvitationAnswer: "410" }, /missingInvitationAnswer "410"/],
+    [{ usernameCase: "upper" }, /usernameCase "upper"/],
+    [{ usernameStorage: "upper-case" }, /usernameStorage "upper-case"/],
+    [{ invitationLimitCode: "RATE_LIMITED" }, /invitationLimitCode "RATE_LIMITED"/],
+    [{ acceptedUserId: "other" }, /acceptedUserId "other"/],
+    [{ invitationLimit: { count: 0, windowMs: 1 } }, /invitationLimit/],
+    [{ tokenBucket: { capacity: 1, refillPerSecond: -1 } }, /tokenBucket/],
+    [{ deleteMissingAnswer: "400" }, /deleteMissingAnswer: no such knob/],
+    [{ pendingUserIdEqualsInvitationId: true }, /pendingUserIdEqualsInvitationId: no such knob/],
+  ])("refuses the knob patch %j with a 400 and a plain message", async (patch, message) => {
+    const res = await raw(
+      emu.baseUrl,
+      "PUT",
+      "/__emulator/knobs",
+      { "Content-Type": "application/json" },
+      JSON.stringify(patch),
+    );
+    expect(res.status).toBe(400);
+    expect(String(obj(res.body)["detail"])).toMatch(message);
+    expect(emu.control.knobs().duplicateInvitePolicy).toBe("duplicate");
+  });
+
+  test("accept takes the account's spelling of the address over HTTP", async () => {
+    await create("Sam@Example.com");
+    const user = await remote.acceptInvitation(ORG, "sam@example.com", {
+      accountUsername: "sam@example.com",
+    });
+    expect(user).toMatchObject({ username: "sam@example.com", orgMembershipStatus: "ACTIVE" });
+    await create("bo@example.com");
     await expect(
-      remote.setKnobs({ duplicateInvitePolicy: "sometimes" as "reject" }),
-    ).rejects.toThrow(/400/);
+      remote.acceptInvitation(ORG, "bo@example.com", {
+        accountUsername: 7 as unknown as string,
+      }),
+    ).rejects.toThrow(/400.*accountUsername must be a string/);
   });
 
   test("the log and stats are readable and clearable, and control calls are not logged", async () => {
@@ -141,7 +221,11 @@ describe("onExchange", () => {
       operationId: "createOrgInvite",
     });
     expect(obj(e?.responseBody)["username"]).toBe("ex@example.com");
-    expect(e?.responseHeaders["content-type"]).toBe("application/vnd.atlas.2023-01-01+json");
+    expect(e?.responseHeaders["content-type"]).toBe(
+      "application/vnd.atlas.2023-01-01+json;charset=utf-8",
+    );
+    expect(e?.responseHeaders["sunset"]).toBe("Thu, 1 Jul 2027 00:00:00 GMT");
+    expect(obj(e?.responseBody)["inviterUsername"]).toBe(emu.credentials.publicKey);
     expect(e?.requestHeaders["authorization"]).toBe("Digest [REDACTED]");
   });
 

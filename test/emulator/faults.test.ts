@@ -1,6 +1,7 @@
+import { request } from "node:http";
 import { startEmulator } from "../../emulator";
 import type { RunningEmulator } from "../../emulator";
-import { DigestClient, INVITES, ORG, V2023, invite, list, obj, raw } from "./support";
+import { DigestClient, INVITES, ORG, V2023, fetchToken, invite, list, obj, raw } from "./support";
 
 let now = 1_750_000_000_000;
 let emu: RunningEmulator;
@@ -141,19 +142,31 @@ describe("injected faults", () => {
 });
 
 describe("invitation rate limit", () => {
-  test("the N+1st invitation in the window answers 400 RATE_LIMITED_IP naming N and M", async () => {
+  test("the N+1st invitation in the window answers 400 INVITATIONS_RATE_LIMITED_IP naming N and M", async () => {
     emu.control.setInvitationLimit({ count: 2, windowMs: 60_000 });
     expect((await create("a@example.com")).status).toBe(200);
     expect((await api.call("PATCH", INVITES, { body: invite("a@example.com") })).status).toBe(200);
     const res = await create("c@example.com");
     expect(res.status).toBe(400);
-    expect(res.body).toMatchObject({
-      errorCode: "RATE_LIMITED_IP",
+    expect(res.body).toEqual({
       detail: "Rate limit of 2 invitations per 1 minutes exceeded.",
+      error: 400,
+      errorCode: "INVITATIONS_RATE_LIMITED_IP",
+      parameters: ["2", "1"],
+      reason: "Bad Request",
     });
     expect((await api.call("GET", INVITES)).status).toBe(200);
     now += 60_000;
     expect((await create("c@example.com")).status).toBe(200);
+  });
+
+  test('with invitationLimitCode "RATE_LIMITED_IP" the same limit answers that code', async () => {
+    emu.control.setKnobs({
+      invitationLimitCode: "RATE_LIMITED_IP",
+      invitationLimit: { count: 1, windowMs: 60_000 },
+    });
+    await create("a@example.com");
+    expect(obj((await create("b@example.com")).body)["errorCode"]).toBe("RATE_LIMITED_IP");
   });
 
   test("a fractional window is printed with up to 4 decimals", async () => {
@@ -161,13 +174,53 @@ describe("invitation rate limit", () => {
     await create("a@example.com");
     const res = await create("b@example.com");
     expect(obj(res.body)["detail"]).toBe(
-      "Rate limit of 1 invitations per 0.0333 minutes exceeded.",
+      "Rate limit of 1 invitations per 0.033333 minutes exceeded.",
     );
   });
 });
 
 describe("token bucket", () => {
-  test("an empty bucket answers 429 RATE_LIMITED with Retry-After and RateLimit headers", async () => {
+  test("a fresh emulator has Atlas's bucket: Ratelimit-Limit 500 and Ratelimit-Remaining 499, spelt as recorded", async () => {
+    const first = await raw(emu.baseUrl, "GET", INVITES, { Accept: V2023 });
+    expect(first.status).toBe(401);
+    expect(first.headers.get("ratelimit-limit")).toBeNull();
+    const res = await api.call("GET", INVITES);
+    expect(res.headers.get("ratelimit-limit")).toBe("500");
+    expect(res.headers.get("ratelimit-remaining")).toBe("499");
+    expect(emu.control.knobs().tokenBucket).toEqual({ capacity: 500, refillPerSecond: 250 / 60 });
+    // fetch lower-cases header names: read the raw spelling with node:http and a Bearer token.
+    const token = String(
+      obj(
+        (await fetchToken(emu.baseUrl, emu.credentials.clientId, emu.credentials.clientSecret))
+          .body,
+      )["access_token"],
+    );
+    const spelt = await new Promise<string[]>((resolve, reject) => {
+      const headers = { Accept: V2023, Authorization: `Bearer ${token}` };
+      const req = request(`${emu.baseUrl}${INVITES}`, { headers }, (r) => {
+        r.resume();
+        r.on("end", () => resolve(r.rawHeaders.filter((_h, i) => i % 2 === 0)));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    expect(spelt).toEqual(
+      expect.arrayContaining(["Ratelimit-Limit", "Ratelimit-Remaining", "Deprecation", "Sunset"]),
+    );
+    expect(spelt).not.toContain("RateLimit-Limit");
+  });
+
+  test("the bucket refills 250 tokens a minute, and errors carry the headers too", async () => {
+    emu.control.setTokenBucket({ capacity: 500, refillPerSecond: 250 / 60 });
+    for (let i = 0; i < 10; i++) await api.call("GET", INVITES);
+    const missing = await api.call("GET", `${INVITES}/0123456789abcdef01234567`);
+    expect(missing.status).toBe(400);
+    expect(missing.headers.get("ratelimit-remaining")).toBe("489");
+    now += 60_000;
+    expect((await api.call("GET", INVITES)).headers.get("ratelimit-remaining")).toBe("499");
+  });
+
+  test("an empty bucket answers 429 RATE_LIMITED with Retry-After and the rate-limit headers", async () => {
     emu.control.setTokenBucket({ capacity: 2, refillPerSecond: 0.5 });
     const first = await api.call("GET", INVITES);
     expect(first.headers.get("ratelimit-limit")).toBe("2");
@@ -178,8 +231,24 @@ describe("token bucket", () => {
     expect(obj(limited.body)["errorCode"]).toBe("RATE_LIMITED");
     expect(limited.headers.get("retry-after")).toBe("2");
     expect(limited.headers.get("ratelimit-remaining")).toBe("0");
+    expect(limited.headers.get("x-error-code")).toBe("RATE_LIMITED");
+    expect(limited.headers.get("sunset")).toBe("Thu, 1 Jul 2027 00:00:00 GMT");
     now += 2000;
     expect((await api.call("GET", INVITES)).status).toBe(200);
+  });
+
+  test("setTokenBucket(null) removes the bucket and every rate-limit header; reset() restores Atlas's", async () => {
+    emu.control.setTokenBucket(null);
+    for (let i = 0; i < 600; i++) {
+      const res = await api.call("GET", INVITES);
+      if (res.status !== 200 || res.headers.has("ratelimit-limit")) {
+        throw new Error(`call ${i}: ${res.status} ${String(res.headers.get("ratelimit-limit"))}`);
+      }
+    }
+    expect(emu.control.knobs().tokenBucket).toBeNull();
+    emu.control.reset();
+    await api.call("GET", INVITES);
+    expect((await api.call("GET", INVITES)).headers.get("ratelimit-remaining")).toBe("498");
   });
 });
 

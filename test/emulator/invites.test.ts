@@ -43,15 +43,15 @@ describe("invitation operations", () => {
       }),
     });
     expect(res.status).toBe(200);
-    expect(res.headers.get("content-type")).toBe(V2023);
+    expect(res.headers.get("content-type")).toBe(`${V2023};charset=utf-8`);
     const body = obj(res.body);
     expect(body).toMatchObject({
       orgId: ORG,
-      orgName: "Emulated-Org",
+      orgName: "Emulated Org",
       username: "alice@example.com",
       roles: ["ORG_MEMBER", "ORG_READ_ONLY"],
       teamIds: [TEAM_A],
-      inviterUsername: "owner@emulator.local",
+      inviterUsername: emu.credentials.publicKey,
       groupRoleAssignments: [
         { groupId: PROJECT, groupRole: "GROUP_READ_ONLY" },
         { groupId: PROJECT, groupRole: "GROUP_OWNER" },
@@ -62,12 +62,25 @@ describe("invitation operations", () => {
     const days =
       (Date.parse(String(body["expiresAt"])) - Date.parse(String(body["createdAt"]))) / 86_400_000;
     expect(days).toBe(30);
-    expect(body["links"]).toEqual([
-      { href: `${emu.baseUrl}${INVITES}/${String(body["id"])}`, rel: "self" },
+  });
+
+  test("an invitation carries exactly the ten recorded fields, in Atlas's alphabetical order and without links", async () => {
+    const created = await create("alice@example.com");
+    expect(Object.keys(created)).toEqual([
+      "createdAt",
+      "expiresAt",
+      "groupRoleAssignments",
+      "id",
+      "inviterUsername",
+      "orgId",
+      "orgName",
+      "roles",
+      "teamIds",
+      "username",
     ]);
   });
 
-  test("listOrgInvites returns a bare array of pending invitations, filtered by username case-insensitively", async () => {
+  test("listOrgInvites returns a bare array of pending invitations, filtered by username exactly by default", async () => {
     await create("alice@example.com");
     await create("bob@example.com");
     const all = await api.call("GET", INVITES);
@@ -77,23 +90,45 @@ describe("invitation operations", () => {
         .map((i) => i["username"])
         .sort(),
     ).toEqual(["alice@example.com", "bob@example.com"]);
-    const one = await api.call("GET", `${INVITES}?username=ALICE%40example.com`);
-    expect(list(one.body).map((i) => i["username"])).toEqual(["alice@example.com"]);
+    const exact = await api.call("GET", `${INVITES}?username=alice%40example.com`);
+    expect(list(exact.body).map((i) => i["username"])).toEqual(["alice@example.com"]);
+    const otherCase = await api.call("GET", `${INVITES}?username=ALICE%40example.com`);
+    expect(list(otherCase.body)).toEqual([]);
+    emu.control.setKnobs({ usernameCase: "insensitive" });
+    const insensitive = await api.call("GET", `${INVITES}?username=ALICE%40example.com`);
+    expect(list(insensitive.body).map((i) => i["username"])).toEqual(["alice@example.com"]);
   });
 
-  test("getOrgInvite returns the invitation and 404 RESOURCE_NOT_FOUND for an unknown id", async () => {
+  test("getOrgInvite returns the invitation; an unknown id answers 400 INVALID_INVITATION_ID by default", async () => {
     const created = await create("alice@example.com");
     const got = await api.call("GET", `${INVITES}/${String(created["id"])}`);
     expect(got.status).toBe(200);
     expect(got.body).toEqual(created);
     const missing = await api.call("GET", `${INVITES}/${UNKNOWN_ID}`);
+    expect(missing.status).toBe(400);
+    expect(missing.body).toEqual({
+      detail: `Invitation ${UNKNOWN_ID} does not exist or has already been accepted.`,
+      error: 400,
+      errorCode: "INVALID_INVITATION_ID",
+      parameters: [UNKNOWN_ID],
+      reason: "Bad Request",
+    });
+    expect(missing.headers.get("content-type")).toBe("application/json");
+    expect(missing.headers.get("x-error-code")).toBe("INVALID_INVITATION_ID");
+  });
+
+  test('with missingInvitationAnswer "404" an unknown id answers 404 RESOURCE_NOT_FOUND in Atlas\'s wording', async () => {
+    emu.control.setMissingInvitationAnswer("404");
+    const missing = await api.call("GET", `${INVITES}/${UNKNOWN_ID}`);
     expect(missing.status).toBe(404);
-    expect(missing.body).toMatchObject({
+    expect(missing.body).toEqual({
+      detail: `Cannot find resource Invitation with id ${UNKNOWN_ID}.`,
       error: 404,
       errorCode: "RESOURCE_NOT_FOUND",
+      parameters: [`Invitation with id ${UNKNOWN_ID}`],
       reason: "Not Found",
-      parameters: [],
     });
+    expect(missing.headers.get("x-error-code")).toBe("RESOURCE_NOT_FOUND");
   });
 
   test("updateOrgInviteById replaces only the fields present in the body", async () => {
@@ -109,10 +144,10 @@ describe("invitation operations", () => {
     expect(teams.body).toMatchObject({ roles: ["ORG_OWNER"], teamIds: [TEAM_B] });
   });
 
-  test("updateOrgInvites finds the invitation by the username in the body", async () => {
+  test("updateOrgInvites finds the invitation by the username in the body, spelt exactly by default", async () => {
     const created = await create("alice@example.com");
     const res = await api.call("PATCH", INVITES, {
-      body: { username: "Alice@Example.com", roles: ["ORG_BILLING_ADMIN"], teamIds: [TEAM_B] },
+      body: { username: "alice@example.com", roles: ["ORG_BILLING_ADMIN"], teamIds: [TEAM_B] },
     });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
@@ -120,19 +155,33 @@ describe("invitation operations", () => {
       roles: ["ORG_BILLING_ADMIN"],
       teamIds: [TEAM_B],
     });
+    const otherCase = await api.call("PATCH", INVITES, {
+      body: { username: "Alice@Example.com", roles: ["ORG_MEMBER"] },
+    });
+    expect(otherCase.status).toBe(404);
+    emu.control.setKnobs({ usernameCase: "insensitive" });
+    const insensitive = await api.call("PATCH", INVITES, {
+      body: { username: "Alice@Example.com", roles: ["ORG_MEMBER"] },
+    });
+    expect([insensitive.status, obj(insensitive.body)["id"]]).toEqual([200, created["id"]]);
     const missing = await api.call("PATCH", INVITES, {
       body: { username: "nobody@example.com", roles: ["ORG_MEMBER"] },
     });
     expect(missing.status).toBe(404);
-    expect(obj(missing.body)["errorCode"]).toBe("RESOURCE_NOT_FOUND");
+    expect(missing.body).toMatchObject({
+      errorCode: "RESOURCE_NOT_FOUND",
+      parameters: ["Invitation for username nobody@example.com"],
+    });
   });
 
-  test("deleteOrgInvite answers 204 with an empty body and the invitation is gone", async () => {
+  test("deleteOrgInvite answers 204 with no body, no Content-Length but a Content-Type, and the invitation is gone", async () => {
     const created = await create("alice@example.com");
     const res = await api.call("DELETE", `${INVITES}/${String(created["id"])}`);
     expect(res.status).toBe(204);
     expect(res.text).toBe("");
-    expect((await api.call("GET", `${INVITES}/${String(created["id"])}`)).status).toBe(404);
+    expect(res.headers.get("content-length")).toBeNull();
+    expect(res.headers.get("content-type")).toBe(`${V2023};charset=utf-8`);
+    expect((await api.call("GET", `${INVITES}/${String(created["id"])}`)).status).toBe(400);
     expect(emu.control.invitations(ORG)).toEqual([]);
   });
 });
@@ -254,10 +303,16 @@ describe("invitation validation", () => {
     expect((await api.call("POST", INVITES, { body: invite("ok@EXAMPLE.com") })).status).toBe(200);
   });
 
-  test("creating an invitation for an active member answers 409 USER_ALREADY_EXISTS", async () => {
+  test("creating an invitation for an active member answers 409 USER_ALREADY_EXISTS naming the username", async () => {
     emu.control.addMember(ORG, { username: "member@example.com" });
     const res = await api.call("POST", INVITES, { body: invite("member@example.com") });
     expect(res.status).toBe(409);
-    expect(obj(res.body)["errorCode"]).toBe("USER_ALREADY_EXISTS");
+    expect(res.body).toEqual({
+      detail: "A user with username member@example.com already exists.",
+      error: 409,
+      errorCode: "USER_ALREADY_EXISTS",
+      parameters: ["member@example.com"],
+      reason: "Conflict",
+    });
   });
 });

@@ -42,7 +42,7 @@ describe("org user operations (2025-02-19)", () => {
       },
     });
     expect(res.status).toBe(201);
-    expect(res.headers.get("content-type")).toBe(V2025);
+    expect(res.headers.get("content-type")).toBe(`${V2025};charset=utf-8`);
     expect(res.body).toMatchObject({
       username: "carol@example.com",
       orgMembershipStatus: "PENDING",
@@ -51,8 +51,18 @@ describe("org user operations (2025-02-19)", () => {
         groupRoleAssignments: [{ groupId: PROJECT, groupRoles: ["GROUP_READ_ONLY"] }],
       },
       teamIds: [TEAM_A],
-      inviterUsername: "owner@emulator.local",
+      inviterUsername: emu.credentials.publicKey,
     });
+    expect(Object.keys(obj(res.body))).toEqual([
+      "id",
+      "invitationCreatedAt",
+      "invitationExpiresAt",
+      "inviterUsername",
+      "orgMembershipStatus",
+      "roles",
+      "teamIds",
+      "username",
+    ]);
     expect(list((await api.call("GET", INVITES)).body).map((i) => i["username"])).toEqual([
       "carol@example.com",
     ]);
@@ -151,8 +161,10 @@ describe("org user operations (2025-02-19)", () => {
         .sort(),
     ).toEqual(["member@example.com", "pending@example.com"]);
     expect(all["totalCount"]).toBe(2);
-    const byName = obj((await users(`${USERS}?username=PENDING%40example.com`)).body);
+    const byName = obj((await users(`${USERS}?username=pending%40example.com`)).body);
     expect(list(byName["results"]).map((u) => u["orgMembershipStatus"])).toEqual(["PENDING"]);
+    const otherCase = obj((await users(`${USERS}?username=PENDING%40example.com`)).body);
+    expect(otherCase["results"]).toEqual([]);
     const expired = obj((await users(`${USERS}?orgMembershipStatuses=INVITATION_EXPIRED`)).body);
     expect(list(expired["results"])).toEqual([
       expect.objectContaining({
@@ -162,6 +174,22 @@ describe("org user operations (2025-02-19)", () => {
     ]);
     const active = obj((await users(`${USERS}?orgMembershipStatus=ACTIVE`)).body);
     expect(list(active["results"]).map((u) => u["username"])).toEqual(["member@example.com"]);
+  });
+
+  test("listOrgUsers links self with pageNum then itemsPerPage last, and next in the request's order, as recorded", async () => {
+    for (const n of [1, 2, 3]) emu.control.addMember(ORG, { username: `m${n}@example.com` });
+    const page = obj((await users(`${USERS}?includeCount=true&itemsPerPage=1&pageNum=1`)).body);
+    const base = `${emu.baseUrl}${USERS}`;
+    expect(page["links"]).toEqual([
+      { href: `${base}?includeCount=true&pageNum=1&itemsPerPage=1`, rel: "self" },
+      { href: `${base}?includeCount=true&itemsPerPage=1&pageNum=2`, rel: "next" },
+    ]);
+    expect(Object.keys(page)).toEqual(["links", "results", "totalCount"]);
+    const last = obj((await users(`${USERS}?itemsPerPage=2&pageNum=2`)).body);
+    expect(last["links"]).toEqual([
+      { href: `${base}?pageNum=2&itemsPerPage=2`, rel: "self" },
+      { href: `${base}?itemsPerPage=2&pageNum=1`, rel: "previous" },
+    ]);
   });
 
   test("listOrgUsers paginates with itemsPerPage and pageNum and refuses itemsPerPage over 500", async () => {
@@ -210,7 +238,8 @@ describe("versioned Accept negotiation", () => {
     await api.call("POST", INVITES, { body: invite("pending@example.com") });
     const res = await api.call("GET", `${USERS}?username=pending%40example.com`, { accept: V2023 });
     expect(res.status).toBe(200);
-    expect(res.headers.get("content-type")).toBe(V2023);
+    expect(res.headers.get("content-type")).toBe(`${V2023};charset=utf-8`);
+    expect(res.headers.get("sunset")).toBe("Thu, 1 Jul 2027 00:00:00 GMT");
     const [only, ...rest] = list(obj(res.body)["results"]);
     expect(rest).toEqual([]);
     expect(only).toMatchObject({
@@ -218,12 +247,25 @@ describe("versioned Accept negotiation", () => {
       emailAddress: "member@example.com",
       roles: [{ orgId: ORG, roleName: "ORG_OWNER" }],
     });
-    expect(only).not.toHaveProperty("orgMembershipStatus");
-    expect(only).not.toHaveProperty("password");
+    // The CloudAppUser shape recorded on the deprecated team-users endpoint (file 16).
+    expect(Object.keys(only ?? {})).toEqual([
+      "country",
+      "createdAt",
+      "emailAddress",
+      "firstName",
+      "id",
+      "lastAuth",
+      "lastName",
+      "links",
+      "roles",
+      "teamIds",
+      "username",
+    ]);
   });
 
   test("an Accept listing several versions gets the one the operation serves", async () => {
     const res = await api.call("GET", USERS, { accept: `${V2023};q=0.5, ${V2025}` });
-    expect(res.headers.get("content-type")).toBe(V2025);
+    expect(res.headers.get("content-type")).toBe(`${V2025};charset=utf-8`);
+    expect(res.headers.get("deprecation")).toBeNull();
   });
 });

@@ -1,7 +1,9 @@
 /**
  * Where the validator reads the slice differently from a literal compile: the OrgUserResponse
- * cycle, and three upstream defects read as meant rather than as written. Each function edits
- * a private copy of the components (see deriveView in slice-schemas.ts).
+ * cycle, and two upstream defects read as meant rather than as written (a doubly escaped pattern,
+ * a "not returned" property still required). Each function edits a private copy of the
+ * components (see deriveView in slice-schemas.ts). What real Atlas answers do beyond the slice is
+ * not read here: those are the recorded deviations (recorded-deviations.ts), responses only.
  */
 import type { JsonSchema } from "./slice-schemas";
 
@@ -47,17 +49,6 @@ export function breakDiscriminatorCycles(schemas: Record<string, JsonSchema>): v
     // them here too would report each error twice.
     schemas[name] = { type: "object", oneOf: parent["oneOf"], discriminator: { propertyName } };
   }
-}
-
-/**
- * ApiError.parameters is declared `items: {type: object}`, yet Atlas fills it with the values the
- * message refers to, as strings (errors read "Params: [<orgId>]" in atlas-sdk-go based tools):
- * the generator's rendering of a Java `List<Object>`. Its items are read as any JSON value.
- */
-export function openErrorParameters(schemas: Record<string, JsonSchema>): void {
-  const properties = schemas["ApiError"]?.["properties"] as Record<string, JsonSchema> | undefined;
-  const parameters = properties?.["parameters"];
-  if (parameters !== undefined) parameters["items"] = {};
 }
 
 /**
