@@ -1,67 +1,69 @@
 /**
- * `diff` rules. Compares the stored outputs with the new inputs, field by field, so that a new
- * serialized provider (`__provider`) or a reordered list is never a change.
- *   - orgId or username changed: replace (an invitation cannot move to another org or person);
- *   - roles, teamIds, groupRoleAssignments: update in place (PATCH);
+ * `diff` rules. Compares stored state with the new inputs, field by field, so that a new
+ * serialized provider (`__provider`) or a reordered list is never a change:
+ *   - orgId, or username other than in letter case: replace (an invitation cannot move to another
+ *     org or person);
+ *   - roles, teamIds, groupRoleAssignments: update in place;
  *   - onAccepted: update in place, state only (no API call).
- * Unknown values (preview) count as changed.
+ * Values still unknown during preview count as changed.
  */
 import type { DiffResult } from "@pulumi/pulumi/dynamic";
-import { DEFAULT_ON_ACCEPTED, UNKNOWN, isUnknown, type GroupRoleAssignment } from "./model";
-import { sameGroupRoles, sameSet, sameUsername } from "./normalize";
+import { sameGroupRoles, sameSet, sameUsername } from "./identity";
+import { DEFAULT_ON_ACCEPTED, UNKNOWN, isUnknown } from "./model";
+import type { GroupRoleAssignment, InvitationState } from "./model";
+import type { Props } from "./state";
 
-type Props = Record<string, unknown>;
+const hasUnknown = (value: unknown): boolean =>
+  isUnknown(value) || JSON.stringify(value ?? null).includes(JSON.stringify(UNKNOWN));
 
-const asStrings = (v: unknown): string[] | undefined =>
-  Array.isArray(v) ? (v as string[]) : undefined;
+const strings = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
 
-function listChanged(olds: unknown, news: unknown): boolean {
-  if (isUnknown(news) || (Array.isArray(news) && news.some(isUnknown))) return true;
-  return !sameSet(asStrings(olds), asStrings(news));
-}
-
-function groupRolesChanged(olds: unknown, news: unknown): boolean {
-  if (isUnknown(news)) return true;
-  if (Array.isArray(news) && JSON.stringify(news).includes(JSON.stringify(UNKNOWN))) return true;
-  return !sameGroupRoles(
-    olds as GroupRoleAssignment[] | undefined,
-    news as GroupRoleAssignment[] | undefined,
-  );
+function groups(v: unknown): GroupRoleAssignment[] {
+  if (!Array.isArray(v)) return [];
+  return v.flatMap((e: unknown) => {
+    const g = e as { groupId?: unknown; roles?: unknown } | null;
+    return g && typeof g.groupId === "string"
+      ? [{ groupId: g.groupId, roles: strings(g.roles) }]
+      : [];
+  });
 }
 
 /** The names of the changed inputs, split by how they must be applied. */
 export function changedProperties(
-  olds: Props,
+  state: InvitationState,
   news: Props,
 ): { replaces: string[]; updates: string[] } {
+  const olds = state.declared;
   const replaces: string[] = [];
   const updates: string[] = [];
-  if (isUnknown(news["orgId"]) || olds["orgId"] !== news["orgId"]) replaces.push("orgId");
-  const oldUser = olds["username"];
-  const newUser = news["username"];
+  if (hasUnknown(news["orgId"]) || news["orgId"] !== olds.orgId) replaces.push("orgId");
+  const username = news["username"];
   if (
-    isUnknown(newUser) ||
-    typeof oldUser !== "string" ||
-    typeof newUser !== "string" ||
-    !sameUsername(oldUser, newUser)
+    hasUnknown(username) ||
+    typeof username !== "string" ||
+    !sameUsername(olds.username, username)
   ) {
     replaces.push("username");
   }
-  if (listChanged(olds["roles"], news["roles"])) updates.push("roles");
-  if (listChanged(olds["teamIds"], news["teamIds"])) updates.push("teamIds");
-  if (groupRolesChanged(olds["groupRoleAssignments"], news["groupRoleAssignments"])) {
+  if (hasUnknown(news["roles"]) || !sameSet(olds.roles, strings(news["roles"])))
+    updates.push("roles");
+  if (hasUnknown(news["teamIds"]) || !sameSet(olds.teamIds, strings(news["teamIds"]))) {
+    updates.push("teamIds");
+  }
+  const newGroups = news["groupRoleAssignments"];
+  if (hasUnknown(newGroups) || !sameGroupRoles(olds.groupRoleAssignments, groups(newGroups))) {
     updates.push("groupRoleAssignments");
   }
-  const oldPolicy = olds["onAccepted"] ?? DEFAULT_ON_ACCEPTED;
-  const newPolicy = news["onAccepted"] ?? DEFAULT_ON_ACCEPTED;
-  if (isUnknown(newPolicy) || oldPolicy !== newPolicy) updates.push("onAccepted");
+  const policy = news["onAccepted"] ?? DEFAULT_ON_ACCEPTED;
+  if (hasUnknown(policy) || policy !== olds.onAccepted) updates.push("onAccepted");
   return { replaces, updates };
 }
 
-export function diffInvitation(olds: Props, news: Props): DiffResult {
-  const { replaces, updates } = changedProperties(olds, news);
+export function diffInvitation(state: InvitationState, news: Props): DiffResult {
+  const { replaces, updates } = changedProperties(state, news);
   const changes = replaces.length > 0 || updates.length > 0;
-  // Replacement creates the new invitation before deleting the old one: the two are independent
-  // (another person or another org), so nobody is ever left without an invitation in between.
+  // Replacement creates the new invitation before deleting the old one: for another org or
+  // another person the two are independent, so nobody is left without an invitation in between.
   return replaces.length > 0 ? { changes, replaces } : { changes };
 }

@@ -1,44 +1,52 @@
+/**
+ * pulumi-atlas-org-invitations: MongoDB Atlas organization invitations as a Pulumi resource.
+ *
+ * What a Pulumi program needs: the `OrgInvitation` resource, its types, its provider, and the
+ * error family with its guards. The Atlas client lives at `pulumi-atlas-org-invitations/atlas`.
+ */
 export { OrgInvitation } from "./resource";
-export type { OrgInvitationArgs, GroupRoleAssignmentArgs } from "./resource";
-export { OrgInvitationProvider } from "./invitation-provider";
-export type { OrgInvitationProviderOptions } from "./invitation-provider";
+export type { GroupRoleAssignmentArgs, OrgInvitationArgs } from "./resource";
+export { OrgInvitationProvider } from "./provider";
+export type { OrgInvitationProviderOptions } from "./provider";
 export type {
   GroupRoleAssignment,
   InvitationStatus,
   OnAcceptedPolicy,
-  OrgInvitationInputs,
   OrgInvitationOutputs,
 } from "./model";
-export {
-  InvitationAcceptedError,
-  InvitationGoneError,
-  UserAlreadyMemberError,
-  isInvitationAcceptedError,
-  isInvitationGoneError,
-  isUserAlreadyMemberError,
-} from "./errors";
-export { InvitationInputRejectedError } from "./explain";
+export type { Logger } from "./log";
 export {
   AtlasApiError,
+  AtlasAuthenticationError,
   AtlasConfigurationError,
+  AtlasDeadlineError,
   AtlasError,
   AtlasNetworkError,
   AtlasProtocolError,
+  AtlasProxyError,
   AtlasTimeoutError,
+  AtlasTlsError,
+  InvitationAcceptedError,
+  InvitationConflictError,
+  InvitationDeclaredTwiceError,
+  InvitationGoneError,
+  InvitationInputRejectedError,
+  InvitationStateError,
+  UserAlreadyMemberError,
   isAtlasApiError,
+  isAtlasAuthenticationError,
   isAtlasConfigurationError,
+  isAtlasDeadlineError,
   isAtlasError,
   isAtlasNetworkError,
   isAtlasProtocolError,
+  isAtlasProxyError,
   isAtlasTimeoutError,
-} from "./atlas/errors";
-export { createAtlasClient, getSharedAtlasClient } from "./atlas/client";
-export type { AtlasApi } from "./atlas/api";
-export { DEFAULT_BASE_URL, SETTING_SOURCES, resolveSettings } from "./atlas/settings";
-export type { AtlasCredentials, AtlasSettings } from "./atlas/settings";
-export type {
-  OrgInvitation as AtlasOrgInvitation,
-  OrgRole,
-  OrgUser,
-  OrgMembershipStatus,
-} from "./atlas/types";
+  isAtlasTlsError,
+  isInvitationAcceptedError,
+  isInvitationDeclaredTwiceError,
+  isInvitationGoneError,
+  isInvitationInputRejectedError,
+  isUserAlreadyMemberError,
+} from "./errors";
+export type { AtlasErrorKind } from "./errors";

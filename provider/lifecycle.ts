@@ -1,218 +1,248 @@
 /**
- * The mission's semantics, one function per lifecycle step, against the typed API only.
- * Everything that decides "gone", "accepted" or "retry" looks at status codes and `errorCode`,
- * never at message text.
+ * The mission's semantics, one function per lifecycle step, over a backend (backends/): one set
+ * of decisions whichever Atlas API carries them out. Everything that decides "gone", "accepted"
+ * or "retry" looks at status codes and `errorCode`, never at message text; every decision about a
+ * person compares email addresses without regard to letter case.
+ *
+ * - create: adopt a pending invitation for the person, else send one; an active member is an error.
+ * - read: pending refreshes; accepted stays in state as ACCEPTED; otherwise gone.
+ * - update: a pending invitation is brought to the declaration; an accepted one records the
+ *   declaration in state only, with a warning, so it never blocks `pulumi up`.
+ * - delete: cancel a pending invitation; never cancel an accepted one, never remove a member:
+ *   refuse (`onAccepted: "fail"`) or leave them and warn (`"retain"`).
  */
-import type { AtlasApi } from "./atlas/api";
+import type { AtlasClient } from "./atlas/api";
+import type { Budget } from "./atlas/budget";
+import type { InvitationBackend, InvitationRef } from "./backends/backend";
+import type { Claims } from "./claims";
 import {
+  InvitationAcceptedError,
+  InvitationGoneError,
+  UserAlreadyMemberError,
+  explainApiError,
   isAtlasApiError,
-  isAtlasNetworkError,
-  isAtlasProtocolError,
-  isAtlasTimeoutError,
-} from "./atlas/errors";
-import type { OrgInvitation, OrgInvitationRequest } from "./atlas/types";
-import { isNoSuchInvitation, pendingInvitationById, pendingInvitationsOf } from "./coalesce";
-import { changedProperties } from "./diff";
-import { InvitationAcceptedError, InvitationGoneError, UserAlreadyMemberError } from "./errors";
-import { explainApiError } from "./explain";
-import type { ProviderLogger } from "./log";
-import { DEFAULT_ON_ACCEPTED, type OrgInvitationInputs, type OrgInvitationOutputs } from "./model";
-import { invitationMatches } from "./normalize";
-import { declaredFrom, storedOutputs, toOutputs } from "./outputs";
+  isInvitationLimitRefusal,
+} from "./errors";
+import { matchesDeclared, sameGroupRoles, sameSet } from "./identity";
+import type { Logger } from "./log";
+import { isActiveMember } from "./lookups";
+import type { DeclaredInvitation, InvitationState, PendingInvitation } from "./model";
+import { stateFromPending } from "./state";
 
 export interface LifecycleContext {
-  api: AtlasApi;
-  logger: ProviderLogger;
+  client: AtlasClient;
+  backend: InvitationBackend;
+  claims: Claims;
+  logger: Logger;
+  /** The operation's budget: every call of this step draws on it. */
+  budget: Budget;
 }
 
-/** How many times a create is attempted after proving the earlier attempt did not land. */
-const CREATE_ATTEMPTS = 3;
-
-/** A failure after which a POST may or may not have been applied by Atlas. */
-function isAmbiguous(error: unknown): boolean {
-  return (
-    isAtlasNetworkError(error) ||
-    isAtlasTimeoutError(error) ||
-    isAtlasProtocolError(error) ||
-    (isAtlasApiError(error) && error.status >= 500)
-  );
-}
-
-function requestBody(inputs: OrgInvitationInputs): OrgInvitationRequest {
+function refOf(
+  state: Pick<InvitationState, "invitationId" | "userId" | "declared">,
+): InvitationRef {
   return {
-    username: inputs.username,
-    roles: [...inputs.roles],
-    // Always sent, empty included: an update that removes every team must clear them in Atlas.
-    teamIds: [...(inputs.teamIds ?? [])],
-    groupRoleAssignments: (inputs.groupRoleAssignments ?? []).map((g) => ({
-      groupId: g.groupId,
-      roles: [...g.roles],
-    })),
+    orgId: state.declared.orgId,
+    username: state.declared.username,
+    invitationId: state.invitationId,
+    userId: state.userId,
   };
 }
 
-async function isActiveMember(api: AtlasApi, orgId: string, username: string): Promise<boolean> {
-  const user = await api.findOrgUserByUsername(orgId, username);
-  return user?.orgMembershipStatus === "ACTIVE";
+function pendingRef(pending: PendingInvitation, declared: DeclaredInvitation): InvitationRef {
+  return {
+    orgId: declared.orgId,
+    username: pending.username,
+    invitationId: pending.invitationId,
+    userId: pending.userId,
+  };
 }
 
-async function findPending(
-  api: AtlasApi,
-  inputs: OrgInvitationInputs,
-): Promise<OrgInvitation | undefined> {
-  // Shared with concurrent look-ups in the org (coalesce.ts): one list serves a bulk create.
-  const pending = await pendingInvitationsOf(api, inputs.orgId, inputs.username);
-  // Atlas may keep more than one pending invitation per user (UNCONFIRMED): take the newest.
-  pending.sort((a, b) => (b.createdAt ?? "").localeCompare(a.createdAt ?? ""));
-  return pending[0];
+const describeId = (p: {
+  invitationId?: string | undefined;
+  userId?: string | undefined;
+}): string => p.invitationId ?? `(org user ${p.userId ?? "?"})`;
+
+/** Whether the declared roles, teams or project roles differ from what state holds. */
+function changesInAtlas(state: InvitationState, declared: DeclaredInvitation): boolean {
+  const d = state.declared;
+  return !(
+    sameSet(d.roles, declared.roles) &&
+    sameSet(d.teamIds, declared.teamIds) &&
+    sameGroupRoles(d.groupRoleAssignments, declared.groupRoleAssignments)
+  );
 }
 
 async function adopt(
   ctx: LifecycleContext,
-  existing: OrgInvitation,
-  inputs: OrgInvitationInputs,
-): Promise<OrgInvitation> {
-  const id = existing.id as string;
-  ctx.logger.info(
-    `adopting the pending invitation ${id} for ${inputs.username} in organization ${inputs.orgId}`,
+  pending: PendingInvitation,
+  declared: DeclaredInvitation,
+): Promise<InvitationState> {
+  ctx.logger.info?.(
+    `adopting the pending invitation ${describeId(pending)} for ${declared.username} in organization ${declared.orgId}`,
   );
-  if (invitationMatches(existing, inputs)) return existing;
-  const { username: _username, ...update } = requestBody(inputs);
+  ctx.claims.adopted(declared.orgId, declared.username, pending);
+  if (matchesDeclared(pending, declared)) return stateFromPending(pending, declared);
+  const updated = await ctx.backend
+    .update(pendingRef(pending, declared), declared, ctx.budget)
+    .catch((error: unknown) => Promise.reject(explainApiError(error, { ...declared })));
+  // Gone between the look-up and the update (accepted, cancelled): decide afresh.
+  return updated ? stateFromPending(updated, declared) : send(ctx, declared);
+}
+
+async function send(ctx: LifecycleContext, declared: DeclaredInvitation): Promise<InvitationState> {
+  const { orgId, username } = declared;
   try {
-    return await ctx.api.updateOrgInviteById(inputs.orgId, id, update);
+    return stateFromPending(await ctx.backend.invite(declared, ctx.budget), declared);
   } catch (error) {
-    throw explainApiError(error, inputs);
+    if (
+      isAtlasApiError(error) &&
+      error.status >= 400 &&
+      error.status < 500 &&
+      error.status !== 429 &&
+      !isInvitationLimitRefusal(error)
+    ) {
+      if (await isActiveMember(ctx.client, orgId, username, ctx.budget)) {
+        throw new UserAlreadyMemberError({ orgId, username });
+      }
+      if (error.status === 409) {
+        // Someone else invited the person between our look-up and the POST.
+        const [raced] = await ctx.backend.findPending(orgId, username, ctx.budget);
+        if (raced) return adopt(ctx, raced, declared);
+      }
+    }
+    throw explainApiError(error, { ...declared });
   }
 }
 
 /**
- * One POST for a new invitation. A pending invitation for the same user is adopted instead
- * (brought to the declared roles and teams): Atlas's answer to a second POST is unconfirmed
- * (replace, refuse or duplicate), and adoption is the only way to bring existing invitations
- * under management, since `pulumi import` does not work for dynamic resources (pulumi#16175).
+ * create: one look-up of the person's pending invitations and membership, then one POST. A pending invitation is
+ * adopted and brought to the declaration instead (Atlas's answer to a second POST is unconfirmed,
+ * and adoption is how existing invitations come under management: `pulumi import` does not work
+ * for dynamic resources, pulumi/pulumi#16175).
+ * @throws InvitationDeclaredTwiceError, UserAlreadyMemberError, InvitationInputRejectedError, and
+ * the client's errors
  */
 export async function createInvitation(
   ctx: LifecycleContext,
-  inputs: OrgInvitationInputs,
-): Promise<{ id: string; outs: OrgInvitationOutputs }> {
-  const done = (invitation: OrgInvitation) => {
-    const outs = toOutputs(invitation, inputs);
-    return { id: outs.invitationId, outs };
-  };
-  const existing = await findPending(ctx.api, inputs);
-  if (existing) return done(await adopt(ctx, existing, inputs));
-
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return done(await ctx.api.createOrgInvite(inputs.orgId, requestBody(inputs)));
-    } catch (error) {
-      if (isAmbiguous(error) && attempt < CREATE_ATTEMPTS) {
-        // Never repeat a POST blindly: it may have landed before the failure.
-        const landed = await findPending(ctx.api, inputs);
-        if (landed) return done(await adopt(ctx, landed, inputs));
-        ctx.logger.warn(
-          `creating the invitation for ${inputs.username} failed (${(error as Error).message}); it did not land, trying again (attempt ${attempt + 1} of ${CREATE_ATTEMPTS})`,
-        );
-        continue;
-      }
-      if (isAtlasApiError(error) && error.status >= 400 && error.status < 500) {
-        if (await isActiveMember(ctx.api, inputs.orgId, inputs.username)) {
-          throw new UserAlreadyMemberError({ orgId: inputs.orgId, username: inputs.username });
-        }
-        if (error.status === 409) {
-          // Another pending invitation appeared between our look-up and the POST.
-          const raced = await findPending(ctx.api, inputs);
-          if (raced) return done(await adopt(ctx, raced, inputs));
-        }
-      }
-      throw explainApiError(error, inputs);
+  declared: DeclaredInvitation,
+): Promise<InvitationState> {
+  const { orgId, username } = declared;
+  const release = ctx.claims.claim(orgId, username);
+  try {
+    // Membership is looked up before anything is sent, from a full case-insensitive list: if
+    // Atlas matched letter case exactly, a POST would not notice a member spelled otherwise.
+    const [pending, active] = await Promise.all([
+      ctx.backend.findPending(orgId, username, ctx.budget),
+      isActiveMember(ctx.client, orgId, username, ctx.budget),
+    ]);
+    if (active) throw new UserAlreadyMemberError({ orgId, username });
+    const [existing, ...others] = pending;
+    if (others.length > 0) {
+      ctx.logger.warn?.(
+        `${declared.username} has ${others.length + 1} pending invitations in organization ${declared.orgId}; ` +
+          `adopting the newest, ${describeId(existing ?? {})}, and leaving ${others.map(describeId).join(", ")} as they are.`,
+      );
     }
+    return existing ? await adopt(ctx, existing, declared) : await send(ctx, declared);
+  } catch (error) {
+    release();
+    throw error;
   }
 }
 
-/** `{}` tells the engine the resource is gone. */
-export type ReadOutcome = { id: string; props: OrgInvitationOutputs } | Record<string, never>;
-
 /**
- * Refresh. Pending: outputs from Atlas (drift shows). Accepted: stays, `status: ACCEPTED`, so the
- * next `up` does not invite a member again. Cancelled, rejected or expired: gone (`{}`), so the
- * next `up` invites again.
+ * refresh: undefined means gone (the engine drops the resource, and the next `up` invites again).
+ * @throws the client's errors
  */
 export async function readInvitation(
   ctx: LifecycleContext,
-  id: string,
-  props: Record<string, unknown>,
-): Promise<ReadOutcome> {
-  const stored = storedOutputs(props);
-  const declared = declaredFrom(props);
-  if (stored.status !== "ACCEPTED") {
-    // Alone: GET by id. Among concurrent refreshes in the org: one shared list (coalesce.ts).
-    const invitation = await pendingInvitationById(ctx.api, declared.orgId, id);
-    if (invitation) return { id, props: toOutputs(invitation, declared) };
+  state: InvitationState,
+): Promise<InvitationState | undefined> {
+  const { orgId, username } = state.declared;
+  if (state.status !== "ACCEPTED") {
+    const pending = await ctx.backend.read(refOf(state), ctx.budget);
+    if (pending) return stateFromPending(pending, state.declared, state);
   }
-  if (await isActiveMember(ctx.api, declared.orgId, declared.username)) {
-    return { id, props: { ...stored, status: "ACCEPTED" } };
+  if (await isActiveMember(ctx.client, orgId, username, ctx.budget)) {
+    return { ...state, status: "ACCEPTED" };
   }
-  return {};
+  return undefined;
 }
 
-/** PATCH by id; `onAccepted` alone changes state only. */
-export async function updateInvitation(
+function recordAccepted(
   ctx: LifecycleContext,
-  id: string,
-  olds: Record<string, unknown>,
-  news: OrgInvitationInputs,
-): Promise<OrgInvitationOutputs> {
-  const stored = storedOutputs(olds);
-  const apiChanges = changedProperties(
-    olds,
-    news as unknown as Record<string, unknown>,
-  ).updates.filter((p) => p !== "onAccepted");
-  if (apiChanges.length === 0) {
-    return { ...stored, onAccepted: news.onAccepted ?? DEFAULT_ON_ACCEPTED };
+  state: InvitationState,
+  declared: DeclaredInvitation,
+  changed: boolean,
+): InvitationState {
+  if (changed) {
+    ctx.logger.warn?.(
+      `${declared.username} accepted the invitation to organization ${declared.orgId}: the declared roles, teams ` +
+        "and project roles were recorded in state only and do not apply, because the membership is managed outside " +
+        "this resource. Change the member's roles in Atlas, or with an org user resource.",
+    );
   }
-  const refuse = () =>
-    new InvitationAcceptedError({ orgId: news.orgId, username: news.username, action: "update" });
-  if (stored.status === "ACCEPTED") throw refuse();
-  const { username: _username, ...body } = requestBody(news);
-  try {
-    return toOutputs(await ctx.api.updateOrgInviteById(news.orgId, id, body), news);
-  } catch (error) {
-    if (!isNoSuchInvitation(error)) throw explainApiError(error, news);
-    if (await isActiveMember(ctx.api, news.orgId, news.username)) throw refuse();
-    throw new InvitationGoneError({ orgId: news.orgId, username: news.username, invitationId: id });
-  }
+  return { ...state, declared: { ...declared }, status: "ACCEPTED" };
 }
 
 /**
- * Destroy. Cancels a pending invitation with one DELETE. When there is none (404, or 400
- * INVALID_INVITATION_ID), org membership decides: not an active member means already gone; an
- * active member is never removed and the invitation never "cancelled": refuse (`fail`, the
- * default) or leave the member and succeed with a warning (`retain`). Any other failure fails the
- * delete, so state is kept unless Atlas proved the invitation gone.
+ * update: roles, teams and project roles of a pending invitation; `onAccepted` alone is state
+ * only. Once accepted, every change is state only.
+ * @throws InvitationGoneError when the invitation expired or was cancelled; the client's errors
+ */
+export async function updateInvitation(
+  ctx: LifecycleContext,
+  state: InvitationState,
+  declared: DeclaredInvitation,
+): Promise<InvitationState> {
+  const changed = changesInAtlas(state, declared);
+  if (state.status === "ACCEPTED") return recordAccepted(ctx, state, declared, changed);
+  if (!changed)
+    return { ...state, declared: { ...state.declared, onAccepted: declared.onAccepted } };
+  const updated = await ctx.backend
+    .update(refOf(state), declared, ctx.budget)
+    .catch((error: unknown) => Promise.reject(explainApiError(error, { ...declared })));
+  if (updated) return stateFromPending(updated, declared, state);
+  const { orgId, username } = declared;
+  if (await isActiveMember(ctx.client, orgId, username, ctx.budget)) {
+    return recordAccepted(ctx, state, declared, changed);
+  }
+  throw new InvitationGoneError({ orgId, username, invitationId: state.id });
+}
+
+/**
+ * destroy: cancel a pending invitation. When there is none, membership decides: not an active
+ * member means already gone; an active member is never removed and the invitation never
+ * cancelled. Any other failure fails the delete, so state is kept unless Atlas proved it gone.
+ * @throws InvitationAcceptedError under `onAccepted: "fail"`; the client's errors
  */
 export async function deleteInvitation(
   ctx: LifecycleContext,
-  id: string,
-  props: Record<string, unknown>,
+  state: InvitationState,
 ): Promise<void> {
-  const stored = storedOutputs(props);
-  const { orgId, username } = declaredFrom(props);
-  if (stored.status !== "ACCEPTED") {
-    try {
-      await ctx.api.deleteOrgInvite(orgId, id);
-      return;
-    } catch (error) {
-      if (!isNoSuchInvitation(error)) throw error;
-    }
+  const { orgId, username, onAccepted } = state.declared;
+  if (ctx.claims.adoptedInThisDeployment(orgId, username, state)) {
+    ctx.logger.warn?.(
+      `the invitation ${describeId(state)} for ${username} was adopted by another OrgInvitation of this deployment ` +
+        "(a renamed or replaced resource); it was left pending for that resource, and this one removed from the stack.",
+    );
+    return;
   }
-  if (!(await isActiveMember(ctx.api, orgId, username))) return;
-  if ((stored.onAccepted ?? DEFAULT_ON_ACCEPTED) === "retain") {
-    ctx.logger.warn(
+  let active: boolean | undefined;
+  if (state.status !== "ACCEPTED") {
+    const outcome = await ctx.backend.cancel(refOf(state), ctx.budget);
+    if (outcome === "cancelled") return;
+    if (outcome === "active") active = true;
+  }
+  active ??= await isActiveMember(ctx.client, orgId, username, ctx.budget);
+  if (!active) return;
+  if (onAccepted === "retain") {
+    ctx.logger.warn?.(
       `${username} accepted the invitation to organization ${orgId} and is an active member; ` +
         `onAccepted is "retain", so the member was left in place and the resource removed from the stack.`,
     );
     return;
   }
-  throw new InvitationAcceptedError({ orgId, username, action: "delete" });
+  throw new InvitationAcceptedError({ orgId, username });
 }

@@ -1,14 +1,19 @@
 /**
- * The provider's voice. Inside the dynamic-provider host `pulumi.log` has no engine connection and
- * falls back to the console, so write there directly: stderr keeps stdout clean for the host's
- * own handshake line.
+ * The package's one logger interface: the Atlas client reports retries and waits through it, the
+ * provider its notes and warnings. Every method is optional, so `{}` silences everything.
+ *
+ * Inside the dynamic-provider host `pulumi.log` has no engine connection and falls back to the
+ * console (the SDK's dynamic provider host, `cmd/dynamic-provider`), so the default writes to
+ * stderr, which keeps stdout clean for the host's handshake line.
  */
-export interface ProviderLogger {
-  info(message: string): void;
-  warn(message: string): void;
+export interface Logger {
+  debug?(message: string): void;
+  info?(message: string): void;
+  warn?(message: string): void;
 }
 
-export const consoleLogger: ProviderLogger = {
+/** The provider's default voice: notes and warnings on stderr, debug dropped. */
+export const stderrLogger: Logger = {
   info: (message) => console.warn(`info: ${message}`),
   warn: (message) => console.warn(`warning: ${message}`),
 };

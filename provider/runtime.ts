@@ -9,10 +9,10 @@
  *   - keep this subpath and these export names stable across versions.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
-import { OrgInvitationProvider } from "./invitation-provider";
+import { OrgInvitationProvider } from "./provider";
 import type { OrgInvitationOutputs } from "./model";
 
-type Props = Record<string, unknown>;
+import type { Props } from "./state";
 
 /** One provider per process: every resource of a deployment shares its clients and caches. */
 export const provider = new OrgInvitationProvider();

@@ -3,7 +3,7 @@
  * saying how to fix it. Values still unknown during preview pass through untouched.
  */
 import type { CheckFailure } from "@pulumi/pulumi/dynamic";
-import { DEFAULT_ON_ACCEPTED, ON_ACCEPTED_POLICIES, PROVIDER_KEY, isUnknown } from "./model";
+import { ON_ACCEPTED_POLICIES, PROVIDER_KEY, isUnknown } from "./model";
 
 const HEX24 = /^[a-f0-9]{24}$/;
 // Deliberately simple: Atlas has the final word (INVALID_USERNAME); this catches typos early.
@@ -13,6 +13,7 @@ const PROJECT_ROLE = /^GROUP_[A-Z_]+$/;
 const MAX_EMAIL = 254; // RFC 5321 path limit
 const MAX_ROLE = 64;
 
+/** Organization roles: the `roles` enum of OrganizationInvitationRequest (openapi slice). */
 export const KNOWN_ORG_ROLES = [
   "ORG_OWNER",
   "ORG_MEMBER",
@@ -22,6 +23,61 @@ export const KNOWN_ORG_ROLES = [
   "ORG_STREAM_PROCESSING_ADMIN",
   "ORG_READ_ONLY",
 ] as const;
+
+/**
+ * Project roles: the enum of the Atlas Admin API v2 operation addGroupApiKey and the "Atlas User
+ * Roles" docs page (the invitation slice leaves project roles a free string).
+ */
+export const KNOWN_PROJECT_ROLES = [
+  "GROUP_BACKUP_MANAGER",
+  "GROUP_CLUSTER_MANAGER",
+  "GROUP_DATA_ACCESS_ADMIN",
+  "GROUP_DATA_ACCESS_READ_ONLY",
+  "GROUP_DATA_ACCESS_READ_WRITE",
+  "GROUP_DATABASE_ACCESS_ADMIN",
+  "GROUP_OBSERVABILITY_VIEWER",
+  "GROUP_OWNER",
+  "GROUP_READ_ONLY",
+  "GROUP_SEARCH_INDEX_EDITOR",
+  "GROUP_STREAM_PROCESSING_OWNER",
+] as const;
+
+/** Levenshtein distance, stopping early once it exceeds `max`. */
+export function editDistance(a: string, b: string, max = 2): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    let best = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a.charAt(i - 1) === b.charAt(j - 1) ? 0 : 1;
+      const value = Math.min(
+        (previous[j] ?? 0) + 1,
+        (current[j - 1] ?? 0) + 1,
+        (previous[j - 1] ?? 0) + cost,
+      );
+      current.push(value);
+      best = Math.min(best, value);
+    }
+    if (best > max) return max + 1;
+    previous = current;
+  }
+  return previous[b.length] ?? max + 1;
+}
+
+/**
+ * A known role one or two edits away from `role`, when `role` itself is not known: a typo. Roles
+ * are an open set (Atlas adds them), so a name far from every known one passes.
+ */
+export function nearMiss(role: string, known: readonly string[]): string | undefined {
+  if (known.includes(role)) return undefined;
+  let best: { role: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const distance = editDistance(role, candidate);
+    if (distance <= 2 && (!best || distance < best.distance)) best = { role: candidate, distance };
+  }
+  return best?.role;
+}
 
 const PROPERTIES = [
   "orgId",
@@ -98,6 +154,9 @@ function checkStringList(
 }
 
 function checkOrgRole(entry: string, index: number): string | undefined {
+  const near = nearMiss(entry, KNOWN_ORG_ROLES);
+  if (near)
+    return `roles[${index}] ${show(entry)} is not an Atlas organization role; did you mean ${near}?`;
   if (entry.length > MAX_ROLE || !ORG_ROLE.test(entry)) {
     const hint = PROJECT_ROLE.test(entry)
       ? ` ${entry} is a project role: grant it with groupRoleAssignments.`
@@ -105,6 +164,15 @@ function checkOrgRole(entry: string, index: number): string | undefined {
     return `roles[${index}] must be an organization role such as ${KNOWN_ORG_ROLES.slice(0, 3).join(", ")} (got ${show(entry)}).${hint}`;
   }
   return undefined;
+}
+
+function checkProjectRole(at: string, role: string, index: number): string | undefined {
+  const near = nearMiss(role, KNOWN_PROJECT_ROLES);
+  if (near)
+    return `${at}.roles[${index}] ${show(role)} is not an Atlas project role; did you mean ${near}?`;
+  return role.length > MAX_ROLE || !PROJECT_ROLE.test(role)
+    ? `${at}.roles[${index}] must be a project role such as GROUP_READ_ONLY (got ${show(role)}).`
+    : undefined;
 }
 
 function checkGroupRoleAssignments(value: unknown): string | undefined {
@@ -135,10 +203,7 @@ function checkGroupRoleAssignments(value: unknown): string | undefined {
       const problem = checkStringList(
         `${at}.roles`,
         roles,
-        (role, i) =>
-          role.length > MAX_ROLE || !PROJECT_ROLE.test(role)
-            ? `${at}.roles[${i}] must be a project role such as GROUP_READ_ONLY (got ${show(role)}).`
-            : undefined,
+        (role, i) => checkProjectRole(at, role, i),
         { required: true, noun: "project role" },
       );
       if (problem) return problem;
@@ -192,17 +257,4 @@ export function validateInputs(news: Record<string, unknown>): Failures {
     });
   }
   return failures;
-}
-
-/**
- * The inputs the engine stores: as declared, with the default `onAccepted` made explicit so that
- * writing the default later is not a change. Nulls are dropped (JSON has no undefined).
- */
-export function normalizeInputs(news: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(news)) {
-    if (value !== undefined && value !== null) out[key] = value;
-  }
-  if (out["onAccepted"] === undefined) out["onAccepted"] = DEFAULT_ON_ACCEPTED;
-  return out;
 }

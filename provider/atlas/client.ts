@@ -1,73 +1,60 @@
 /**
- * `AtlasApi` over one transport. `getSharedAtlasClient` hands every caller in the process with
- * the same settings the same client, so resources of one deployment share one HTTP stack (and,
- * through the auth sessions, one digest challenge or one token).
+ * `createAtlasClient`: the typed operations over one transport. `getSharedAtlasClient` hands every
+ * caller in the process with the same settings the same client, so the resources of one
+ * deployment share one HTTP stack (and, through the auth sessions, one digest challenge or one
+ * token; through the rate-limit views, one picture of Atlas's limits).
  */
-import type { AtlasApi } from "./api";
+import type { AtlasClient } from "./api";
 import { settingsFingerprint } from "./auth";
-import { createTransport, resolveTransportOptions } from "./http";
+import { createTransport } from "./http";
 import type { TransportOptions } from "./http";
-import {
-  createOrgInvite,
-  deleteOrgInvite,
-  getOrgInvite,
-  listOrgInvites,
-  updateOrgInviteById,
-} from "./invitations";
-import type { InvitationPacing } from "./invitations";
-import { getInvitationPacer } from "./pacer";
-import type { InvitationPacer } from "./pacer";
+import * as invites from "./invitations";
 import type { AtlasSettings } from "./settings";
-import { findOrgUserByUsername, getOrgUser } from "./users";
+import * as users from "./users";
 
-export { settingsFingerprint } from "./auth";
-export type { TransportOptions } from "./http";
+export type AtlasClientOptions = TransportOptions;
 
-export type AtlasClientOptions = TransportOptions & {
-  /**
-   * Paces invitation-sending calls to Atlas's invitation limit.
-   * @default the process's pacer for `settings.baseUrl` (the limit is per client IP)
-   */
-  pacer?: InvitationPacer | undefined;
-};
-
-function pacingFor(settings: AtlasSettings, options: AtlasClientOptions): InvitationPacing {
-  const { policy, now, sleep, random, logger } = resolveTransportOptions(options);
-  return {
-    pacer: options.pacer ?? getInvitationPacer(settings.baseUrl),
-    policy,
-    random,
-    time: { now, sleep, logger, maxWaitMs: Infinity },
-  };
-}
-
+/**
+ * A client for `settings`.
+ * @throws AtlasConfigurationError for invalid retry overrides
+ */
 export function createAtlasClient(
   settings: AtlasSettings,
   options: AtlasClientOptions = {},
-): AtlasApi {
+): AtlasClient {
   const http = createTransport(settings, options);
-  const pacing = pacingFor(settings, options);
   return {
-    listOrgInvites: (orgId, opts) => listOrgInvites(http, orgId, opts),
-    createOrgInvite: (orgId, body) => createOrgInvite(http, orgId, body, pacing),
-    getOrgInvite: (orgId, id) => getOrgInvite(http, orgId, id),
-    updateOrgInviteById: (orgId, id, body) => updateOrgInviteById(http, orgId, id, body, pacing),
-    deleteOrgInvite: (orgId, id) => deleteOrgInvite(http, orgId, id),
-    findOrgUserByUsername: (orgId, username) => findOrgUserByUsername(http, orgId, username),
-    getOrgUser: (orgId, userId) => getOrgUser(http, orgId, userId),
+    budget: () => http.budget(),
+    listOrgInvites: (orgId, opts, call) => invites.listOrgInvites(http, orgId, opts, call),
+    createOrgInvite: (orgId, body, call) => invites.createOrgInvite(http, orgId, body, call),
+    getOrgInvite: (orgId, id, call) => invites.getOrgInvite(http, orgId, id, call),
+    updateOrgInviteById: (orgId, id, body, call) =>
+      invites.updateOrgInviteById(http, orgId, id, body, call),
+    deleteOrgInvite: (orgId, id, call) => invites.deleteOrgInvite(http, orgId, id, call),
+    listOrgUsers: (orgId, page, call) => users.listOrgUsers(http, orgId, page, call),
+    listAllOrgUsers: (orgId, call) => users.listAllOrgUsers(http, orgId, call),
+    getOrgUser: (orgId, userId, call) => users.getOrgUser(http, orgId, userId, call),
+    createOrgUser: (orgId, body, call) => users.createOrgUser(http, orgId, body, call),
+    updateOrgUser: (orgId, userId, body, call) =>
+      users.updateOrgUser(http, orgId, userId, body, call),
+    removeOrgUser: (orgId, userId, call) => users.removeOrgUser(http, orgId, userId, call),
+    removePendingOrgUser: (orgId, userId, call) =>
+      users.removePendingOrgUser(http, orgId, userId, call),
+    updatePendingOrgUser: (orgId, userId, body, call) =>
+      users.updatePendingOrgUser(http, orgId, userId, body, call),
   };
 }
 
-const shared = new Map<string, AtlasApi>();
+const shared = new Map<string, AtlasClient>();
 
 /**
- * One client per settings fingerprint (and retry overrides) in the process. Other `options`
- * apply only when the client is first created for those settings.
+ * One client per settings fingerprint and retry overrides in the process. Other `options` apply
+ * only when the client is first created for those settings.
  */
 export function getSharedAtlasClient(
   settings: AtlasSettings,
   options?: AtlasClientOptions,
-): AtlasApi {
+): AtlasClient {
   const key = `${settingsFingerprint(settings)}|${JSON.stringify(options?.retry ?? {})}`;
   let client = shared.get(key);
   if (!client) {

@@ -1,35 +1,42 @@
 /**
  * Retry policy as data (after ky's `source/types/retry.ts`): which failures are transient, how
- * long to wait, and when to give up. Only known-transient failures are retried, and only on
- * methods where sending twice is harmless: POST never (a create that reached Atlas before the
- * connection dropped must not be repeated blindly), unless the request never left (a failed
- * token request). Time is injected so tests never really wait.
+ * long to wait, and when to give up; and the pure judgement of one failed attempt. The loop that
+ * acts on it is request-loop.ts, the only one in the package.
  */
 import {
   AtlasConfigurationError,
+  isAmbiguousFailure,
   isAtlasApiError,
   isAtlasNetworkError,
+  isAtlasProxyError,
   isAtlasTimeoutError,
-} from "./errors";
+  isInvitationLimitRefusal,
+} from "../errors";
 
 export interface RetryPolicy {
-  /** Retries after the first attempt. */
+  /** Retries after the first attempt, per request (`atlasInvitations:maxRetries`). */
   limit: number;
-  /** Upper-case methods that may be retried once sent. */
+  /** Upper-case methods that may be sent again after an ambiguous failure (never POST). */
   methods: readonly string[];
+  /** Statuses worth another attempt. */
   statusCodes: readonly number[];
-  /** Statuses whose `Retry-After` / `RateLimit-Reset` we honour instead of backing off. */
+  /** Statuses whose `Retry-After` is honoured instead of backing off. */
   afterStatusCodes: readonly number[];
-  /** Cap on one exponential backoff wait. */
+  /** Cap on one backoff wait, in ms. */
   backoffLimitMs: number;
-  /** First backoff cap; doubles per attempt. */
+  /** Backoff cap of the first retry, in ms; doubles per retry. */
   baseDelayMs: number;
-  /** Full jitter (a uniform wait in [0, cap)); false waits the cap itself. */
-  jitter: boolean;
-  /** Cap on a wait Atlas asks for. */
+  /**
+   * `"equal"`: half the cap plus a uniform share of the other half, so retries spread out yet
+   * a short outage is always waited out; `"full"`: uniform in [0, cap); `"none"`: the cap
+   * ("Exponential Backoff And Jitter", AWS Architecture Blog, 2015).
+   */
+  jitter: "equal" | "full" | "none";
+  /** Cap on a wait Atlas asks for, in ms. */
   maxRetryAfterMs: number;
+  /** Timeout of one attempt, in ms (`atlasInvitations:requestTimeoutMs`). */
   attemptTimeoutMs: number;
-  /** Overall budget for one call, attempts and waits included. */
+  /** Budget of one whole provider operation, in ms (`atlasInvitations:deadlineMs`). */
   deadlineMs: number;
 }
 
@@ -40,7 +47,7 @@ export const DEFAULT_RETRY_POLICY = {
   afterStatusCodes: [429, 503],
   backoffLimitMs: 30_000,
   baseDelayMs: 500,
-  jitter: true,
+  jitter: "equal",
   maxRetryAfterMs: 60_000,
   attemptTimeoutMs: 30_000,
   deadlineMs: 180_000,
@@ -48,12 +55,6 @@ export const DEFAULT_RETRY_POLICY = {
 
 /** Overrides of the defaults; `undefined` means "keep the default" (exactOptionalPropertyTypes). */
 export type RetryOverrides = { [K in keyof RetryPolicy]?: RetryPolicy[K] | undefined };
-
-export interface AtlasLogger {
-  debug?(message: string): void;
-  info?(message: string): void;
-  warn?(message: string): void;
-}
 
 function invalid(name: keyof RetryPolicy, expected: string, value: unknown): never {
   throw new AtlasConfigurationError(
@@ -70,54 +71,57 @@ const MS_FIELDS = [
   "deadlineMs",
 ] as const;
 
-/** Defaults with the defined overrides applied; `undefined` values are ignored. */
+/**
+ * The defaults with the defined overrides applied, validated.
+ * @throws AtlasConfigurationError naming the option and what it expects
+ */
 export function resolveRetryPolicy(overrides: RetryOverrides = {}): RetryPolicy {
-  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY };
-  for (const [name, value] of Object.entries(overrides) as [keyof RetryPolicy, unknown][]) {
+  const p: RetryPolicy = { ...DEFAULT_RETRY_POLICY };
+  for (const [name, value] of Object.entries(overrides)) {
     if (value === undefined) continue;
     if (!(name in DEFAULT_RETRY_POLICY)) {
-      throw new AtlasConfigurationError(`Unknown retry option \`${String(name)}\`.`, [
-        `retry.${String(name)}`,
-      ]);
+      throw new AtlasConfigurationError(`Unknown retry option \`${name}\`.`, [`retry.${name}`]);
     }
-    (policy as unknown as Record<string, unknown>)[name] = value;
+    // Values are checked one by one below, whatever type they arrived with.
+    Object.assign(p, { [name]: value });
   }
-  if (!Number.isInteger(policy.limit) || policy.limit < 0)
-    invalid("limit", "a whole number >= 0", policy.limit);
+  if (!Number.isInteger(p.limit) || p.limit < 0) invalid("limit", "a whole number >= 0", p.limit);
   for (const name of MS_FIELDS) {
-    const v: unknown = policy[name];
+    const v: unknown = p[name];
     const positive = name === "attemptTimeoutMs" || name === "deadlineMs";
     if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || (positive && v === 0)) {
       invalid(name, positive ? "milliseconds > 0" : "milliseconds >= 0", v);
     }
   }
-  if (typeof policy.jitter !== "boolean") invalid("jitter", "true or false", policy.jitter);
-  if (
-    !Array.isArray(policy.methods) ||
-    !policy.methods.every((m) => typeof m === "string" && /^[a-z]+$/i.test(m))
-  ) {
-    invalid("methods", "a list of HTTP methods", policy.methods);
+  if (!["equal", "full", "none"].includes(p.jitter)) {
+    invalid("jitter", '"equal", "full" or "none"', p.jitter);
   }
-  policy.methods = policy.methods.map((m) => m.toUpperCase());
-  if (policy.methods.includes("POST")) {
+  if (
+    !Array.isArray(p.methods) ||
+    !p.methods.every((m) => typeof m === "string" && /^[a-z]+$/i.test(m))
+  ) {
+    invalid("methods", "a list of HTTP methods", p.methods);
+  }
+  const methods = p.methods.map((m) => m.toUpperCase());
+  if (methods.includes("POST")) {
     invalid(
       "methods",
       "methods that are safe to send twice (POST may already have created the invitation)",
-      policy.methods,
+      p.methods,
     );
   }
   for (const name of ["statusCodes", "afterStatusCodes"] as const) {
-    const v: unknown = policy[name];
+    const v: unknown = p[name];
     if (!Array.isArray(v) || !v.every((s) => Number.isInteger(s) && s >= 100 && s <= 599)) {
       invalid(name, "a list of HTTP status codes", v);
     }
   }
-  return policy;
+  return { ...p, methods };
 }
 
 /**
- * Parses `Retry-After` (RFC 9110 §10.2.3: delay-seconds or an HTTP-date) or `RateLimit-Reset`
- * (delta seconds, draft-ietf-httpapi-ratelimit-headers) into milliseconds from `nowMs`.
+ * Parses `Retry-After` (RFC 9110 §10.2.3: delay-seconds or an HTTP-date) into milliseconds from
+ * `nowMs`; undefined when absent or unreadable.
  */
 export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
   const text = value?.trim();
@@ -127,27 +131,49 @@ export function parseRetryAfter(value: string | undefined, nowMs: number): numbe
   return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
 }
 
-/** Whether a failed attempt may be retried; `sent` is false when the request never left. */
-export function isRetryable(
+/** How the one loop treats a failed attempt. */
+export type Verdict =
+  /** Atlas refused before acting (invitation limit, 429, a proxy's refusal): safe to send again, POST included. */
+  | "refused"
+  /** A transient failure of a request that is safe to repeat. */
+  | "transient"
+  /** A POST that may have landed: look it up before anything else. */
+  | "ambiguous"
+  /** Not worth another attempt. */
+  | "final";
+
+/**
+ * Judges one failed attempt. `sent` is false when the request never left this process (the auth
+ * step failed, or a proxy refused the tunnel before it carried anything); `sendsInvitation` tells
+ * whether the request is subject to the invitation limit (only such calls are repeated for it).
+ */
+export function judge(
   policy: RetryPolicy,
   method: string,
   error: unknown,
   sent: boolean,
-): boolean {
-  const methodOk = !sent || policy.methods.includes(method.toUpperCase());
-  if (isAtlasNetworkError(error) || isAtlasTimeoutError(error)) return methodOk;
-  if (isAtlasApiError(error)) return methodOk && policy.statusCodes.includes(error.status);
-  return false;
+  sendsInvitation = false,
+): Verdict {
+  if (isInvitationLimitRefusal(error)) return sendsInvitation ? "refused" : "final";
+  if (isAtlasApiError(error) && error.status === 429) return "refused";
+  if (isAtlasProxyError(error)) return "refused";
+  const transient =
+    isAtlasNetworkError(error) ||
+    isAtlasTimeoutError(error) ||
+    (isAtlasApiError(error) && policy.statusCodes.includes(error.status));
+  if (!transient && !isAmbiguousFailure(error)) return "final";
+  if (!sent) return "refused";
+  if (policy.methods.includes(method)) return transient ? "transient" : "final";
+  return isAmbiguousFailure(error) ? "ambiguous" : "final";
 }
 
 /**
- * Milliseconds to wait before retry number `attempt` (1 = the first retry). Honours the wait Atlas
- * asked for on `afterStatusCodes` (capped); otherwise exponential backoff with full jitter
- * ("Exponential Backoff And Jitter", AWS Architecture Blog, 2015). Pure.
+ * Milliseconds to wait before retry number `retry` (1 = the first retry): the wait Atlas asked
+ * for on `afterStatusCodes` (capped), otherwise exponential backoff with jitter. Pure.
  */
 export function retryDelayMs(
   policy: RetryPolicy,
-  attempt: number,
+  retry: number,
   error: unknown,
   random: () => number,
 ): number {
@@ -158,66 +184,8 @@ export function retryDelayMs(
   ) {
     return Math.min(error.retryAfterMs, policy.maxRetryAfterMs);
   }
-  const cap = Math.min(policy.backoffLimitMs, policy.baseDelayMs * 2 ** Math.max(0, attempt - 1));
-  return policy.jitter ? Math.floor(random() * cap) : cap;
-}
-
-function formatWait(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${Number((ms / 1000).toFixed(1))} s`;
-}
-
-function describeFailure(error: unknown): string {
-  if (isAtlasApiError(error)) {
-    if (error.status === 429) return "rate limited by Atlas";
-    return `Atlas answered ${error.status} ${error.errorCode}`;
-  }
-  if (isAtlasNetworkError(error)) return `network error ${error.code}`;
-  if (isAtlasTimeoutError(error))
-    return `no answer from Atlas within ${formatWait(error.timeoutMs)}`;
-  return "failure";
-}
-
-export interface RetryContext {
-  policy: RetryPolicy;
-  method: string;
-  /** Path and query, for log lines. */
-  path: string;
-  now: () => number;
-  sleep: (ms: number) => Promise<void>;
-  random: () => number;
-  logger: AtlasLogger;
-}
-
-export interface Attempt {
-  /** This attempt's timeout: the per-attempt timeout, or what is left of the deadline. */
-  timeoutMs: number;
-  /** Call right before the request goes on the wire. */
-  markSent(): void;
-}
-
-export async function runWithRetry<T>(
-  ctx: RetryContext,
-  attempt: (a: Attempt) => Promise<T>,
-): Promise<T> {
-  const { policy } = ctx;
-  const start = ctx.now();
-  for (let n = 1; ; n++) {
-    const left = policy.deadlineMs - (ctx.now() - start);
-    let sent = false;
-    try {
-      return await attempt({
-        timeoutMs: Math.max(1, Math.min(policy.attemptTimeoutMs, left)),
-        markSent: () => void (sent = true),
-      });
-    } catch (error: unknown) {
-      if (n > policy.limit || !isRetryable(policy, ctx.method, error, sent)) throw error;
-      const wait = retryDelayMs(policy, n, error, ctx.random);
-      if (ctx.now() - start + wait >= policy.deadlineMs) throw error;
-      ctx.logger.info?.(
-        `${describeFailure(error)} on ${ctx.method} ${ctx.path}, waiting ${formatWait(wait)} ` +
-          `(attempt ${n + 1} of ${policy.limit + 1})`,
-      );
-      await ctx.sleep(wait);
-    }
-  }
+  const cap = Math.min(policy.backoffLimitMs, policy.baseDelayMs * 2 ** Math.max(0, retry - 1));
+  if (policy.jitter === "none") return cap;
+  if (policy.jitter === "full") return Math.floor(random() * cap);
+  return Math.floor(cap / 2 + random() * (cap / 2));
 }

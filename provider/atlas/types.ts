@@ -53,19 +53,51 @@ export type OrgInvitation = Omit<
   groupRoleAssignments?: GroupRoleResponse[];
 };
 
-/** An org user as returned with `application/vnd.atlas.2025-02-19+json` (pending or active). */
+/** Project roles of an org user (2025-02-19): one entry per project, roles as a list. */
+export interface OrgUserGroupRoles {
+  groupId: string;
+  groupRoles: string[];
+}
+
+/**
+ * An org user as returned with `application/vnd.atlas.2025-02-19+json`: a PENDING user is an
+ * invitation, an ACTIVE one a member. Real answers carry more fields (and `mobileNumber: null`,
+ * which the spec does not allow); only these are read.
+ */
 export interface OrgUser {
   id: string;
   username: string;
   orgMembershipStatus: OrgMembershipStatus;
-  roles: { orgRoles?: OrgRole[]; groupRoleAssignments?: unknown[] };
+  roles?: { orgRoles?: OrgRole[]; groupRoleAssignments?: OrgUserGroupRoles[] };
   teamIds?: string[];
+  /** ISO 8601 UTC, PENDING users. */
   invitationCreatedAt?: string;
+  /** ISO 8601 UTC, PENDING users; null once rejected. */
   invitationExpiresAt?: string | null;
+  /** The inviting API key's public key or service account's client id (not an email). */
   inviterUsername?: string;
 }
 
-export type ApiErrorBody = Schemas["ApiError"];
+/** `PaginatedOrgUserView`: one page of org users. */
+export interface OrgUsersPage {
+  links?: { href?: string; rel?: string }[];
+  results: OrgUser[];
+  /** An estimate (Atlas docs): walk `rel: "next"` links instead. */
+  totalCount?: number;
+}
+
+/** `OrgUserRequest` (createOrgUser). */
+export interface OrgUserRequest {
+  username: string;
+  roles: { orgRoles: OrgRole[]; groupRoleAssignments?: OrgUserGroupRoles[] };
+  teamIds?: string[];
+}
+
+/** `OrgUserUpdateRequest` (updateOrgUser): `teamIds` replaces the set. */
+export interface OrgUserUpdateRequest {
+  roles?: { orgRoles: OrgRole[]; groupRoleAssignments?: OrgUserGroupRoles[] };
+  teamIds?: string[];
+}
 
 /** Versioned media types, per operation (see openapi/README.md). */
 export const API_VERSIONS = {

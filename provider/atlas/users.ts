@@ -1,29 +1,39 @@
 /**
- * Organization user operations, always with `2025-02-19`: the only version whose listOrgUsers
- * honours the `username` filter and returns pending users (docs/atlas-admin-api.md).
+ * Organization user operations, always with `application/vnd.atlas.2025-02-19+json`: the only
+ * version whose listOrgUsers honours filters and returns pending users. A pending invitation is an
+ * org user whose `orgMembershipStatus` is `PENDING`, with an id of its own (never the invitation
+ * id: atlas-recorded/12-... and 02-...).
  */
+import { isNoSuchOrgUser } from "../errors";
 import { encodeSegment } from "./http";
-import type { Transport } from "./http";
+import type { GuardRead, Transport } from "./http";
+import type { CallOptions, CreateCallOptions } from "./api";
 import { API_VERSIONS } from "./types";
-import type { OrgUser } from "./types";
+import type { OrgUser, OrgUserRequest, OrgUserUpdateRequest, OrgUsersPage } from "./types";
 
 const version = API_VERSIONS.users;
 
 /** The spec's maximum page size. */
 export const USERS_PAGE_SIZE = 500;
-/** A guard against a server that never answers a short page: 100,000 users. */
-const MAX_PAGES = 200;
+/** A guard against a server whose pages never end: 200,000 users at the maximum page size. */
+const MAX_PAGES = 400;
 
 const usersPath = (orgId: string): string => `/api/atlas/v2/orgs/${encodeSegment(orgId)}/users`;
+const userPath = (orgId: string, userId: string): string =>
+  `${usersPath(orgId)}/${encodeSegment(userId)}`;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function userProblem(value: unknown): string | undefined {
+/** What is wrong with an org user body; other fields are read leniently (mobileNumber: null...). */
+export function userProblem(value: unknown): string | undefined {
   if (!isRecord(value)) return "a body that is not an org user object";
   if (typeof value["id"] !== "string") return "an org user without an id";
-  return typeof value["username"] === "string" ? undefined : "an org user without a username";
+  if (typeof value["username"] !== "string") return "an org user without a username";
+  return typeof value["orgMembershipStatus"] === "string"
+    ? undefined
+    : "an org user without an orgMembershipStatus";
 }
 
 function pageProblem(value: unknown): string | undefined {
@@ -35,36 +45,192 @@ function pageProblem(value: unknown): string | undefined {
   return undefined;
 }
 
-/**
- * listOrgUsers filtered by username. `totalCount` is an estimate, so pages are walked until a
- * short one. Usernames (emails) are compared case-insensitively, as Atlas treats them.
- */
-export async function findOrgUserByUsername(
+/** listOrgUsers, one page. Without a status filter Atlas returns only ACTIVE and PENDING users. */
+export async function listOrgUsers(
   http: Transport,
   orgId: string,
-  username: string,
-): Promise<OrgUser | undefined> {
-  const wanted = username.toLowerCase();
-  for (let pageNum = 1; pageNum <= MAX_PAGES; pageNum++) {
-    const page = await http.request<{ results: OrgUser[] }>({
-      method: "GET",
-      path: usersPath(orgId),
-      query: { username, itemsPerPage: USERS_PAGE_SIZE, pageNum },
-      version,
-      expect: pageProblem,
-    });
-    const match = page.results.find((u) => u.username.toLowerCase() === wanted);
-    if (match) return match;
-    if (page.results.length < USERS_PAGE_SIZE) return undefined;
-  }
-  return undefined;
+  page: { pageNum?: number; itemsPerPage?: number; username?: string } = {},
+  call: CallOptions = {},
+): Promise<OrgUsersPage> {
+  return http.request<OrgUsersPage>({
+    method: "GET",
+    path: usersPath(orgId),
+    query: {
+      ...(page.username !== undefined && { username: page.username }),
+      itemsPerPage: page.itemsPerPage ?? USERS_PAGE_SIZE,
+      pageNum: page.pageNum ?? 1,
+    },
+    version,
+    expect: pageProblem,
+    budget: call.budget,
+  });
 }
 
-export async function getOrgUser(http: Transport, orgId: string, userId: string): Promise<OrgUser> {
+/** Whether a page says more follow: a `rel: "next"` link (`totalCount` is only an estimate). */
+export function hasNextPage(page: OrgUsersPage): boolean {
+  return (page.links ?? []).some((l) => l.rel === "next");
+}
+
+/**
+ * Every ACTIVE and PENDING user of the org: pages of 500, walked while Atlas links a `next` page.
+ * Page numbers are counted here rather than taken from the link's URL, so a request never leaves
+ * the configured base URL (links carry Atlas's own origin).
+ */
+export async function listAllOrgUsers(
+  http: Transport,
+  orgId: string,
+  call: CallOptions = {},
+): Promise<OrgUser[]> {
+  const users: OrgUser[] = [];
+  for (let pageNum = 1; pageNum <= MAX_PAGES; pageNum++) {
+    const page = await listOrgUsers(http, orgId, { pageNum }, call);
+    users.push(...page.results);
+    if (!hasNextPage(page) || page.results.length === 0) break;
+  }
+  return users;
+}
+
+export async function getOrgUser(
+  http: Transport,
+  orgId: string,
+  userId: string,
+  call: CallOptions = {},
+): Promise<OrgUser> {
   return http.request<OrgUser>({
     method: "GET",
-    path: `${usersPath(orgId)}/${encodeSegment(userId)}`,
+    path: userPath(orgId, userId),
     version,
     expect: userProblem,
+    budget: call.budget,
   });
+}
+
+/** createOrgUser: 201 with the PENDING user; 409 when a PENDING or ACTIVE user has that username. */
+export async function createOrgUser(
+  http: Transport,
+  orgId: string,
+  body: OrgUserRequest,
+  call: CreateCallOptions<OrgUser> = {},
+): Promise<OrgUser> {
+  return http.request<OrgUser>({
+    method: "POST",
+    path: usersPath(orgId),
+    body,
+    version,
+    expect: userProblem,
+    budget: call.budget,
+    sendsInvitation: true,
+    landed: call.landed,
+  });
+}
+
+/** updateOrgUser: `teamIds` replaces the set. Counted towards the invitation limit, to be safe. */
+export async function updateOrgUser(
+  http: Transport,
+  orgId: string,
+  userId: string,
+  body: OrgUserUpdateRequest,
+  call: CallOptions = {},
+): Promise<OrgUser> {
+  return http.request<OrgUser>({
+    method: "PATCH",
+    path: userPath(orgId, userId),
+    body,
+    version,
+    expect: userProblem,
+    budget: call.budget,
+    sendsInvitation: true,
+  });
+}
+
+/**
+ * removeOrgUser: removes a PENDING user (cancels the invitation) or an ACTIVE one: Atlas checks
+ * nothing. Callers must read the user's status first; the provider never calls it for an ACTIVE
+ * member.
+ */
+export async function removeOrgUser(
+  http: Transport,
+  orgId: string,
+  userId: string,
+  call: CallOptions = {},
+): Promise<void> {
+  await http.request<unknown>({
+    method: "DELETE",
+    path: userPath(orgId, userId),
+    version,
+    budget: call.budget,
+  });
+}
+
+/** What a guarded write found when the user was not (any more) a pending invitation. */
+export type NotPending = "not-pending" | "active";
+
+/**
+ * The guard of every write to a pending user: reads the user by id right before each attempt.
+ * ACTIVE: the person accepted, and a write would touch a member; gone (404, or expired or
+ * rejected, which Atlas hides by default): nothing to write.
+ */
+function pendingGuard(orgId: string, userId: string) {
+  return async (read: GuardRead): Promise<NotPending | undefined> => {
+    let user: OrgUser;
+    try {
+      user = await read<OrgUser>({ path: userPath(orgId, userId), version, expect: userProblem });
+    } catch (error) {
+      if (isNoSuchOrgUser(error)) return "not-pending";
+      throw error;
+    }
+    if (user.orgMembershipStatus === "ACTIVE") return "active";
+    return user.orgMembershipStatus === "PENDING" ? undefined : "not-pending";
+  };
+}
+
+/**
+ * removeOrgUser, only while the user is PENDING: every attempt, the first and each retry, is
+ * preceded by a read of the user's status one round trip earlier (the remaining race: a person who
+ * accepts inside that round trip).
+ */
+export async function removePendingOrgUser(
+  http: Transport,
+  orgId: string,
+  userId: string,
+  call: CallOptions = {},
+): Promise<"removed" | NotPending> {
+  try {
+    return await http.request<"removed" | NotPending>({
+      method: "DELETE",
+      path: userPath(orgId, userId),
+      version,
+      budget: call.budget,
+      guard: pendingGuard(orgId, userId),
+      map: () => "removed",
+    });
+  } catch (error) {
+    if (isNoSuchOrgUser(error)) return "not-pending";
+    throw error;
+  }
+}
+
+/** updateOrgUser, only while the user is PENDING, guarded like `removePendingOrgUser`. */
+export async function updatePendingOrgUser(
+  http: Transport,
+  orgId: string,
+  userId: string,
+  body: OrgUserUpdateRequest,
+  call: CallOptions = {},
+): Promise<OrgUser | NotPending> {
+  try {
+    return await http.request<OrgUser | NotPending>({
+      method: "PATCH",
+      path: userPath(orgId, userId),
+      body,
+      version,
+      expect: userProblem,
+      budget: call.budget,
+      sendsInvitation: true,
+      guard: pendingGuard(orgId, userId),
+    });
+  } catch (error) {
+    if (isNoSuchOrgUser(error)) return "not-pending";
+    throw error;
+  }
 }

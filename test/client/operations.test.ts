@@ -1,10 +1,10 @@
-import { isAtlasApiError } from "../../provider/atlas/errors";
-import type { AtlasApiError } from "../../provider/atlas/errors";
+import { isAtlasApiError, isNoSuchInvitation } from "../../provider/errors";
+import type { AtlasApiError } from "../../provider/errors";
 import { useEmulator } from "../support/emulator";
-import { KINDS, clientFor, freshAuthSessions } from "./helpers";
+import { KINDS, clientFor, freshSessions } from "./helpers";
 
 const emulator = useEmulator({ digestAlgorithms: ["MD5"] });
-freshAuthSessions();
+freshSessions();
 
 async function failure(promise: Promise<unknown>): Promise<AtlasApiError> {
   const err: unknown = await promise.then(
@@ -73,50 +73,73 @@ describe.each(KINDS)("every operation with %s credentials", (kind) => {
     expect(emu.control.invitations(emu.orgId)[0]?.roles).toEqual(["ORG_BILLING_ADMIN"]);
   });
 
-  it("deletes an invitation (204) and then gets a 404 for it", async () => {
+  it.each(["400", "404"] as const)(
+    "deletes an invitation (204), after which reading it is a no-such-invitation answer (%s)",
+    async (answer) => {
+      const emu = emulator();
+      emu.control.setKnobs({ missingInvitationAnswer: answer });
+      const api = clientFor(emu, kind);
+      const { id } = await api.createOrgInvite(emu.orgId, {
+        username: "d@example.com",
+        roles: ["ORG_MEMBER"],
+      });
+      await expect(api.deleteOrgInvite(emu.orgId, id as string)).resolves.toBeUndefined();
+      expect(emu.control.invitations(emu.orgId)).toEqual([]);
+      const err = await failure(api.getOrgInvite(emu.orgId, id as string));
+      expect(err).toMatchObject({
+        status: Number(answer),
+        errorCode: answer === "400" ? "INVALID_INVITATION_ID" : expect.any(String),
+        method: "GET",
+        path: `/api/atlas/v2/orgs/${emu.orgId}/invites/${id}`,
+      });
+      expect(isNoSuchInvitation(err)).toBe(true);
+      expect(emu.log.count({ operationId: "getOrgInvite" })).toBe(1);
+    },
+  );
+
+  it("lists a pending invitation as a PENDING org user (2025-02-19) and reads that user by id", async () => {
     const emu = emulator();
     const api = clientFor(emu, kind);
-    const { id } = await api.createOrgInvite(emu.orgId, {
-      username: "d@example.com",
+    const invite = await api.createOrgInvite(emu.orgId, {
+      username: "Eve@Example.com",
       roles: ["ORG_MEMBER"],
     });
-    await expect(api.deleteOrgInvite(emu.orgId, id as string)).resolves.toBeUndefined();
-    expect(emu.control.invitations(emu.orgId)).toEqual([]);
-    const err = await failure(api.getOrgInvite(emu.orgId, id as string));
-    expect(err).toMatchObject({
-      status: 404,
-      method: "GET",
-      path: `/api/atlas/v2/orgs/${emu.orgId}/invites/${id}`,
-    });
-  });
-
-  it("finds a pending user case-insensitively and reads it by id, with the 2025-02-19 version", async () => {
-    const emu = emulator();
-    const api = clientFor(emu, kind);
-    await api.createOrgInvite(emu.orgId, { username: "Eve@Example.com", roles: ["ORG_MEMBER"] });
-    const user = await api.findOrgUserByUsername(emu.orgId, "eve@example.com");
-    expect(user).toMatchObject({ username: "Eve@Example.com", orgMembershipStatus: "PENDING" });
-    expect(await api.getOrgUser(emu.orgId, (user as { id: string }).id)).toMatchObject({
+    const users = await api.listAllOrgUsers(emu.orgId);
+    const user = users.find((u) => u.username.toLowerCase() === "eve@example.com");
+    expect(user).toMatchObject({ orgMembershipStatus: "PENDING" });
+    expect(user?.id).toMatch(/^[a-f0-9]{24}$/);
+    expect(user?.id).not.toBe(invite.id);
+    expect(await api.getOrgUser(emu.orgId, user?.id as string)).toMatchObject({
       id: user?.id,
       orgMembershipStatus: "PENDING",
     });
     const [listed] = emu.log.entries({ operationId: "listOrgUsers" });
-    expect(listed?.query).toEqual({
-      username: "eve@example.com",
-      itemsPerPage: "500",
-      pageNum: "1",
-    });
+    expect(listed?.query).toEqual({ itemsPerPage: "500", pageNum: "1" });
+    expect(emu.log.count({ operationId: "listOrgUsers" })).toBe(1);
   });
 
-  it("sees an accepted invitation as an ACTIVE user and an unknown username as undefined", async () => {
+  it("sends a username filter exactly as given, with page size 500 and page 1", async () => {
+    const emu = emulator();
+    const api = clientFor(emu, kind);
+    await api.createOrgInvite(emu.orgId, { username: "Eve@Example.com", roles: ["ORG_MEMBER"] });
+    const page = await api.listOrgUsers(emu.orgId, { username: "Eve@Example.com" });
+    expect(page.results.map((u) => u.username)).toEqual(["Eve@Example.com"]);
+    expect(emu.log.entries({ operationId: "listOrgUsers" }).map((e) => e.query)).toEqual([
+      { username: "Eve@Example.com", itemsPerPage: "500", pageNum: "1" },
+    ]);
+  });
+
+  it("sees an accepted invitation as an ACTIVE user and lists no user for an unknown username", async () => {
     const emu = emulator();
     const api = clientFor(emu, kind);
     await api.createOrgInvite(emu.orgId, { username: "f@example.com", roles: ["ORG_MEMBER"] });
     emu.control.acceptInvitation(emu.orgId, "f@example.com");
-    expect(await api.findOrgUserByUsername(emu.orgId, "f@example.com")).toMatchObject({
-      orgMembershipStatus: "ACTIVE",
-    });
-    expect(await api.findOrgUserByUsername(emu.orgId, "nobody@example.com")).toBeUndefined();
+    const users = await api.listAllOrgUsers(emu.orgId);
+    expect(users.filter((u) => u.username === "f@example.com")).toEqual([
+      expect.objectContaining({ orgMembershipStatus: "ACTIVE" }),
+    ]);
+    expect(users.some((u) => u.username === "nobody@example.com")).toBe(false);
+    expect(await api.listOrgInvites(emu.orgId)).toEqual([]);
   });
 
   it("reports Atlas's error body with status, errorCode, detail, method and path", async () => {
@@ -153,7 +176,34 @@ describe("path encoding", () => {
     emu.takeViolations(); // an invalid id on purpose
   });
 
-  it("refuses dot segments before sending anything", async () => {
+  it("refuses dot segments in every id before sending anything", async () => {
+    const emu = emulator();
+    const api = clientFor(emu, "digest");
+    const ID = "0123456789abcdef01234567";
+    // Promise.resolve().then(...) turns a synchronous throw into a rejection, so this test holds
+    // however the method fails; the next test pins down that it fails asynchronously.
+    const calls: (() => Promise<unknown>)[] = [
+      () => api.getOrgInvite(emu.orgId, ".."),
+      () => api.updateOrgInviteById(emu.orgId, ".", { roles: ["ORG_MEMBER"] }),
+      () => api.deleteOrgInvite(emu.orgId, ".."),
+      () => api.listOrgInvites(".."),
+      () => api.createOrgInvite(".", { username: "x@example.com", roles: ["ORG_MEMBER"] }),
+      () => api.getOrgUser(emu.orgId, ".."),
+      () => api.updateOrgUser(emu.orgId, "..", { roles: { orgRoles: ["ORG_MEMBER"] } }),
+      () => api.removeOrgUser("..", ID),
+    ];
+    for (const call of calls) {
+      await expect(Promise.resolve().then(call)).rejects.toThrow(RangeError);
+    }
+    expect(emu.log.count()).toBe(0);
+  });
+
+  // PRODUCT BUG (reported): the non-async client methods (getOrgInvite, listOrgInvites,
+  // createOrgInvite, updateOrgInviteById, listOrgUsers, getOrgUser, createOrgUser, updateOrgUser)
+  // throw the RangeError synchronously, while deleteOrgInvite and removeOrgUser reject. A
+  // Promise-returning API should reject; `api.getOrgInvite(org, "..").catch(...)` escapes the
+  // catch today. Flip to `it` once provider/atlas/{invitations,users}.ts reject instead.
+  it("refuses a dot segment as a rejected promise, never a synchronous throw", async () => {
     const emu = emulator();
     const api = clientFor(emu, "digest");
     await expect(api.getOrgInvite(emu.orgId, "..")).rejects.toThrow(RangeError);

@@ -3,20 +3,12 @@ import {
   isAtlasNetworkError,
   isAtlasProtocolError,
   isAtlasTimeoutError,
-} from "../../provider/atlas/errors";
+} from "../../provider/errors";
 import { useEmulator } from "../support/emulator";
-import { KINDS, clientFor, fastOptions, freshAuthSessions } from "./helpers";
+import { KINDS, clientFor, fastOptions, freshSessions, rejectionOf as fail } from "./helpers";
 
 const emulator = useEmulator();
-freshAuthSessions();
-
-const fail = (p: Promise<unknown>): Promise<unknown> =>
-  p.then(
-    () => {
-      throw new Error("expected a failure");
-    },
-    (e: unknown) => e,
-  );
+freshSessions();
 
 describe.each(KINDS)("retries and error mapping with %s credentials", (kind) => {
   it("waits what Retry-After says on 503 and 429, then succeeds", async () => {
@@ -42,11 +34,14 @@ describe.each(KINDS)("retries and error mapping with %s credentials", (kind) => 
         .filter((e) => e.status !== 401)
         .map((e) => e.status),
     ).toEqual([503, 429, 200]);
+    // The loop waits out the 503's Retry-After; the rate-limit view holds the attempt after the
+    // 429 until its Retry-After has passed.
     expect(options.waits).toEqual([2000, 6000]);
     const path = `/api/atlas/v2/orgs/${emu.orgId}/invites`;
     expect(options.logs).toEqual([
-      `Atlas answered 503 SERVICE_UNAVAILABLE on GET ${path}, waiting 2 s (attempt 2 of 6)`,
-      `rate limited by Atlas on GET ${path}, waiting 6 s (attempt 3 of 6)`,
+      `Atlas answered 503 SERVICE_UNAVAILABLE on GET ${path}; waiting 2 s, then attempt 2 of 6`,
+      `rate limited by Atlas on GET ${path}; attempt 3 of 6`,
+      `waiting 6 s before GET ${path}: Atlas's rate limit asked to wait (Retry-After)`,
     ]);
   });
 
@@ -64,10 +59,11 @@ describe.each(KINDS)("retries and error mapping with %s credentials", (kind) => 
     );
     expect(isAtlasApiError(err) && err.errorCode).toBe("UNEXPECTED_ERROR");
     expect(emu.log.count({ operationId: "getOrgUser", status: 500 })).toBe(3);
-    expect(options.waits).toHaveLength(2);
+    // Equal jitter with random() = 0.5: three quarters of caps of 500 and 1000 ms.
+    expect(options.waits).toEqual([375, 750]);
   });
 
-  it("never retries a POST that reached Atlas, whatever the status", async () => {
+  it("never repeats a POST answered 503 when the caller gives no landed look-up", async () => {
     const emu = emulator();
     emu.control.injectFault({
       match: { operationId: "createOrgInvite" },
@@ -125,9 +121,12 @@ describe.each(KINDS)("retries and error mapping with %s credentials", (kind) => 
     emu.control.injectFault({ match: { operationId: "listOrgInvites" }, delayMs: 300, times: 1 });
     const options = fastOptions({ retry: { attemptTimeoutMs: 100 } });
     await expect(clientFor(emu, kind, options).listOrgInvites(emu.orgId)).resolves.toEqual([]);
-    expect(options.logs[0]).toMatch(
-      /^no answer from Atlas within 100 ms on GET .*, waiting \d+ ms \(attempt 2 of 6\)$/,
-    );
+    expect(options.logs).toEqual([
+      expect.stringMatching(
+        /^no answer within 100 ms on GET \S+; waiting 375 ms, then attempt 2 of 6$/,
+      ),
+    ]);
+    expect(options.waits).toEqual([375]);
   });
 
   it("gives up with an AtlasTimeoutError when every attempt is too slow", async () => {
@@ -137,9 +136,11 @@ describe.each(KINDS)("retries and error mapping with %s credentials", (kind) => 
       delayMs: 300,
       times: Infinity,
     });
-    const api = clientFor(emu, kind, fastOptions({ retry: { attemptTimeoutMs: 50, limit: 1 } }));
+    const options = fastOptions({ retry: { attemptTimeoutMs: 50, limit: 1 } });
+    const api = clientFor(emu, kind, options);
     const err = await fail(api.deleteOrgInvite(emu.orgId, "0123456789abcdef01234567"));
     expect(isAtlasTimeoutError(err) && err.timeoutMs).toBe(50);
+    expect(options.waits).toHaveLength(1);
   });
 
   it("turns a malformed 200 body into an AtlasProtocolError without retrying", async () => {

@@ -7,26 +7,40 @@ import { request as httpRequest, createServer } from "node:http";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
+import { Budget } from "../../provider/atlas/budget";
 import { createAtlasClient } from "../../provider/atlas/client";
 import type { AtlasClientOptions } from "../../provider/atlas/client";
-import { isAtlasError } from "../../provider/atlas/errors";
 import { resolveRetryPolicy } from "../../provider/atlas/retry";
 import { Secret } from "../../provider/atlas/secret";
-import { resolveSettings } from "../../provider/atlas/settings";
 import type { AtlasSettings } from "../../provider/atlas/settings";
+import { isAtlasError } from "../../provider/errors";
+import { resolveProxy, resolveSettings } from "../../provider/settings";
 import { useEmulator } from "../support/emulator";
-import { fastOptions, freshAuthSessions } from "./helpers";
+import {
+  fastOptions,
+  freshSessions,
+  json,
+  rejectionOf as caught,
+  useLocalServers,
+} from "./helpers";
 
 const PRIVATE_KEY = "SENTINEL-PRIVATE-KEY-7f3a";
 const CLIENT_SECRET = "SENTINEL-CLIENT-SECRET-9c1e";
 const WRONG_PRIVATE_KEY = "SENTINEL-WRONG-PRIVATE-KEY-51d0";
 const WRONG_CLIENT_SECRET = "SENTINEL-WRONG-CLIENT-SECRET-a2b4";
+const PROXY_PASSWORD = "SENTINEL-PROXY-PASSWORD-77e2";
 
 const emulator = useEmulator({ privateKey: PRIVATE_KEY, clientSecret: CLIENT_SECRET });
-freshAuthSessions();
+freshSessions();
 
 /** Forwards to the emulator and remembers every credential that crossed it. */
-const seen = new Set<string>([PRIVATE_KEY, CLIENT_SECRET, WRONG_PRIVATE_KEY, WRONG_CLIENT_SECRET]);
+const seen = new Set<string>([
+  PRIVATE_KEY,
+  CLIENT_SECRET,
+  WRONG_PRIVATE_KEY,
+  WRONG_CLIENT_SECRET,
+  PROXY_PASSWORD,
+]);
 let proxy: Server;
 let proxyUrl: string;
 
@@ -95,21 +109,14 @@ function renderings(err: unknown): string[] {
 }
 
 function expectNoSecret(texts: string[]): void {
-  expect(seen.size).toBeGreaterThan(4);
+  expect(seen.size).toBeGreaterThan(5);
   for (const text of texts) for (const secret of seen) expect(text).not.toContain(secret);
 }
 
-async function caught(p: Promise<unknown>): Promise<unknown> {
-  return p.then(
-    () => {
-      throw new Error("expected a failure");
-    },
-    (e: unknown) => e,
-  );
-}
+const ORG_ID = "64b7f1e2a3c4d5e6f7a8b9c0";
 
 describe.each(["digest", "serviceAccount"] as const)("secrets with %s credentials", (kind) => {
-  const ORG = "64b7f1e2a3c4d5e6f7a8b9c0";
+  const ORG = ORG_ID;
   const ID = "0123456789abcdef01234567";
   let options: ReturnType<typeof fastOptions>;
   const client = (secret?: string, extra: AtlasClientOptions = {}) => {
@@ -172,7 +179,7 @@ describe.each(["digest", "serviceAccount"] as const)("secrets with %s credential
     const errors = [
       await caught(api.getOrgInvite(ORG, ID)),
       await caught(api.listOrgInvites(ORG)),
-      await caught(api.findOrgUserByUsername(ORG, "z@example.com")),
+      await caught(api.listOrgUsers(ORG, { username: "z@example.com" })),
     ];
     expect(errors.map((e) => (isAtlasError(e) ? e.kind : String(e)))).toEqual([
       "network",
@@ -182,6 +189,49 @@ describe.each(["digest", "serviceAccount"] as const)("secrets with %s credential
     for (const err of errors) expectNoSecret(renderings(err));
     emu.takeViolations();
   });
+
+  it("keeps secrets out of a deadline error, its cause and the log lines before it", async () => {
+    const emu = emulator();
+    const api = client();
+    await api.listOrgInvites(ORG); // signed from here on
+    emu.control.injectFault({
+      match: { operationId: "listOrgInvites" },
+      status: 503,
+      times: Infinity,
+    });
+    const err = await caught(
+      api.listOrgInvites(ORG, {}, { budget: new Budget(2000, options.clock) }),
+    );
+    expect(isAtlasError(err) && err.kind).toBe("deadline");
+    expect(
+      isAtlasError((err as Error).cause) && (err as { cause: { kind: string } }).cause.kind,
+    ).toBe("api");
+    expect(options.logs.length).toBeGreaterThan(0);
+    expectNoSecret([...renderings(err), ...renderings((err as Error).cause)]);
+  });
+});
+
+describe("secrets when the server offers no usable challenge", () => {
+  const serve = useLocalServers();
+
+  it("keeps the private key out of an AtlasAuthenticationError and its log lines", async () => {
+    // The emulator's faults apply after authentication, so a local server plays the host that
+    // answers an unsigned request with a challenge this client cannot use.
+    const { baseUrl, seen: requests } = await serve((_req, res) =>
+      json(
+        res,
+        401,
+        {},
+        { "WWW-Authenticate": 'Digest realm="r", nonce="n", algorithm=SHA-512-256' },
+      ),
+    );
+    const options = fastOptions();
+    const api = createAtlasClient({ ...settings("digest"), baseUrl }, options);
+    const err = await caught(api.listOrgInvites(ORG_ID));
+    expect(isAtlasError(err) && err.kind).toBe("authentication");
+    expect(requests).toHaveLength(1);
+    expectNoSecret([...renderings(err), ...options.logs]);
+  });
 });
 
 describe("secrets outside the HTTP exchange", () => {
@@ -190,6 +240,32 @@ describe("secrets outside the HTTP exchange", () => {
     try {
       resolveSettings({
         env: { MONGODB_ATLAS_PRIVATE_KEY: PRIVATE_KEY, MONGODB_ATLAS_CLIENT_SECRET: CLIENT_SECRET },
+      });
+    } catch (e) {
+      err = e;
+    }
+    expect(isAtlasError(err) && err.kind).toBe("configuration");
+    expectNoSecret(renderings(err));
+  });
+
+  it("keeps the proxy password out of resolved settings, their display and a bad-proxy error", () => {
+    const env = {
+      MONGODB_ATLAS_PUBLIC_KEY: "pub",
+      MONGODB_ATLAS_PRIVATE_KEY: PRIVATE_KEY,
+      HTTPS_PROXY: `http://user:${PROXY_PASSWORD}@proxy.example:3128`,
+    };
+    const { atlas } = resolveSettings({ env });
+    expect(atlas.proxy?.url.reveal()).toContain(PROXY_PASSWORD);
+    expect(atlas.proxy?.display).toBe("http://proxy.example:3128");
+    expectNoSecret([
+      JSON.stringify(atlas),
+      inspect(atlas, { depth: 20, showHidden: true }),
+      inspect(createAtlasClient(atlas), { depth: 20 }),
+    ]);
+    let err: unknown;
+    try {
+      resolveProxy("https://cloud.mongodb.com", {
+        HTTPS_PROXY: `socks5://user:${PROXY_PASSWORD}@proxy.example:1080`,
       });
     } catch (e) {
       err = e;

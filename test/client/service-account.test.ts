@@ -1,17 +1,19 @@
 import { createAtlasClient } from "../../provider/atlas/client";
-import { isAtlasApiError } from "../../provider/atlas/errors";
-import type { AtlasApiError } from "../../provider/atlas/errors";
+import { isAtlasApiError } from "../../provider/errors";
+import type { AtlasApiError } from "../../provider/errors";
 import { useEmulator } from "../support/emulator";
 import type { TestEmulator } from "../support/emulator";
-import { clientFor, fastOptions, freshAuthSessions, settingsFor } from "./helpers";
+import { clientFor, fakeClock, fastOptions, freshSessions, settingsFor } from "./helpers";
 
 const START = Date.parse("2026-03-01T00:00:00Z");
 let serverClock = START;
-const emulator = useEmulator({ tokenTtlSeconds: 3600, now: () => serverClock });
-freshAuthSessions();
+// Before useEmulator's hooks, so the emulator resets on the restarted clock (a clock that goes
+// back in time drains its token bucket).
 beforeEach(() => {
   serverClock = START;
 });
+const emulator = useEmulator({ tokenTtlSeconds: 3600, now: () => serverClock });
+freshSessions();
 
 const TOKEN_PATH = "/api/oauth/token";
 const tokenRequests = (emu: TestEmulator) => emu.log.entries().filter((e) => e.path === TOKEN_PATH);
@@ -41,13 +43,13 @@ describe("service account (OAuth2 client credentials) against the emulator", () 
 
   it("renews the token shortly before it expires, without a 401", async () => {
     const emu = emulator();
-    let clientClock = START;
-    const api = clientFor(emu, "serviceAccount", { now: () => clientClock });
+    const clientClock = fakeClock(START);
+    const api = clientFor(emu, "serviceAccount", { clock: clientClock });
     await api.listOrgInvites(emu.orgId);
-    clientClock += (3600 - 61) * 1000;
+    clientClock.advance((3600 - 61) * 1000);
     await api.listOrgInvites(emu.orgId);
     expect(emu.stats().tokensIssued).toBe(1);
-    clientClock += 2000; // now inside the 60 s margin
+    clientClock.advance(2000); // now inside the 60 s margin
     serverClock += (3600 - 59) * 1000;
     await api.listOrgInvites(emu.orgId);
     expect(emu.stats().tokensIssued).toBe(2);
@@ -104,11 +106,12 @@ describe("service account (OAuth2 client credentials) against the emulator", () 
       status: 503,
       errorCode: "SERVICE_UNAVAILABLE",
     });
-    const options = fastOptions({ retry: { jitter: false, baseDelayMs: 10 } });
+    const options = fastOptions({ retry: { jitter: "none", baseDelayMs: 10 } });
     const api = clientFor(emu, "serviceAccount", options);
     await api.createOrgInvite(emu.orgId, { username: "t@example.com", roles: ["ORG_MEMBER"] });
     expect(tokenRequests(emu).map((e) => e.status)).toEqual([503, 200]);
     expect(emu.control.invitations(emu.orgId)).toHaveLength(1);
+    expect(emu.log.count({ operationId: "createOrgInvite" })).toBe(1);
     expect(options.waits).toEqual([10]);
   });
 });

@@ -2,63 +2,34 @@
  * Transport behaviour the emulator cannot show, against small node:http servers on 127.0.0.1:
  * exact headers, proxies and redirects, odd bodies and headers, pagination.
  */
-import { createServer } from "node:http";
-import type { IncomingMessage, ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { clearAuthSessions } from "../../provider/atlas/auth";
 import { createAtlasClient } from "../../provider/atlas/client";
+import { clearPacing } from "../../provider/atlas/pacing";
+import { Secret } from "../../provider/atlas/secret";
+import type { AtlasSettings } from "../../provider/atlas/settings";
+import { inspect } from "node:util";
+import { startEmulator } from "../../emulator";
+import type { RunningEmulator } from "../../emulator";
 import {
   isAtlasApiError,
   isAtlasNetworkError,
   isAtlasProtocolError,
-} from "../../provider/atlas/errors";
-import { Secret } from "../../provider/atlas/secret";
-import type { AtlasSettings } from "../../provider/atlas/settings";
+  isAtlasProxyError,
+  isAtlasTlsError,
+  isTlsFailureCode,
+} from "../../provider/errors";
+import { resolveAtlasSettings } from "../../provider/settings";
 import { USER_AGENT } from "../../provider/version";
-import { fastOptions } from "./helpers";
-
-interface Seen {
-  method: string;
-  url: string;
-  headers: IncomingMessage["headers"];
-  body: string;
-}
-
-type Handler = (req: Seen, res: ServerResponse) => void;
+import { startConnectProxy } from "../support/connect-proxy";
+import type { ConnectProxy } from "../support/connect-proxy";
+import { fastOptions, json, rejectionOf as caught, useLocalServers } from "./helpers";
+import type { Seen } from "./helpers";
 
 const ORG = "64b7f1e2a3c4d5e6f7a8b9c0";
-const servers: { close(): void }[] = [];
+const serve = useLocalServers();
 
-async function serve(handler: Handler): Promise<{ baseUrl: string; seen: Seen[] }> {
-  const seen: Seen[] = [];
-  const server = createServer((req, res) => {
-    let body = "";
-    req.on("data", (c: Buffer) => (body += c.toString("utf8")));
-    req.on("end", () => {
-      const entry = { method: req.method ?? "", url: req.url ?? "", headers: req.headers, body };
-      seen.push(entry);
-      handler(entry, res);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  servers.push({ close: () => server.close() });
-  return { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
-}
-
-afterEach(() => {
-  servers.splice(0).forEach((s) => s.close());
-  clearAuthSessions();
-});
-
-const json = (
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-) => {
-  res.writeHead(status, { "Content-Type": "application/json", ...headers });
-  res.end(body === undefined ? "" : JSON.stringify(body));
-};
+beforeEach(() => clearPacing());
+afterEach(() => clearAuthSessions());
 
 function digestSettings(baseUrl: string): AtlasSettings {
   return {
@@ -66,14 +37,6 @@ function digestSettings(baseUrl: string): AtlasSettings {
     credentials: { kind: "digest", publicKey: "pub", privateKey: new Secret("priv") },
   };
 }
-
-const caught = (p: Promise<unknown>) =>
-  p.then(
-    () => {
-      throw new Error("expected a failure");
-    },
-    (e: unknown) => e,
-  );
 
 describe("transport", () => {
   it("sends the versioned media type, the package User-Agent and a JSON body", async () => {
@@ -161,23 +124,42 @@ describe("transport", () => {
     expect(seen).toHaveLength(3);
   });
 
-  it("honours RateLimit-Reset when Retry-After is missing, and an HTTP-date Retry-After", async () => {
+  it("honours an HTTP-date Retry-After on a 503, measured on the client's clock", async () => {
     let n = 0;
-    const { baseUrl } = await serve((_req, res) => {
+    const { baseUrl, seen } = await serve((_req, res) => {
       n += 1;
-      if (n === 1) return json(res, 429, { errorCode: "RATE_LIMITED" }, { "RateLimit-Reset": "4" });
-      if (n === 2)
+      if (n === 1)
         return json(
           res,
           503,
           { errorCode: "SERVICE_UNAVAILABLE" },
-          { "Retry-After": "Thu, 01 Jan 2026 00:00:09 GMT" },
+          { "Retry-After": "Sun, 01 Mar 2026 00:00:09 GMT" },
         );
       return json(res, 200, []);
     });
-    const options = fastOptions({ now: () => Date.parse("2026-01-01T00:00:00Z") });
+    const options = fastOptions();
+    expect(options.clock.now()).toBe(Date.parse("2026-03-01T00:00:00Z"));
     await createAtlasClient(digestSettings(baseUrl), options).listOrgInvites(ORG);
-    expect(options.waits).toEqual([4000, 9000]);
+    expect(options.waits).toEqual([9000]);
+    expect(seen).toHaveLength(2);
+  });
+
+  // PRODUCT REGRESSION (reported): before the rebuild a 429 without Retry-After waited what
+  // `RateLimit-Reset` said (toResult read it as a fallback); README "Retries and limits" still
+  // promises it. The rebuilt transport ignores the header and backs off instead (375 ms here).
+  // Flip to `it` once RateLimit-Reset is read again, or delete with the README line if dropped
+  // on purpose.
+  it("honours RateLimit-Reset on a 429 without Retry-After", async () => {
+    let n = 0;
+    const { baseUrl, seen } = await serve((_req, res) => {
+      n += 1;
+      if (n === 1) return json(res, 429, { errorCode: "RATE_LIMITED" }, { "RateLimit-Reset": "4" });
+      return json(res, 200, []);
+    });
+    const options = fastOptions();
+    await createAtlasClient(digestSettings(baseUrl), options).listOrgInvites(ORG);
+    expect(seen).toHaveLength(2);
+    expect(options.waits).toEqual([4000]);
   });
 
   it("exposes retryAfterMs on the final error", async () => {
@@ -194,16 +176,17 @@ describe("transport", () => {
   });
 
   it("reports a refused connection as a network error with its code, retried on GET", async () => {
-    const { baseUrl } = await serve(() => undefined);
-    servers.splice(0).forEach((s) => s.close());
+    const { baseUrl, close } = await serve(() => undefined);
+    close();
     const options = fastOptions({ retry: { limit: 1 } });
     const err = await caught(
       createAtlasClient(digestSettings(baseUrl), options).listOrgInvites(ORG),
     );
     expect(isAtlasNetworkError(err) && err.code).toBe("ECONNREFUSED");
     expect(options.logs).toEqual([
-      expect.stringMatching(/^network error ECONNREFUSED on GET .*\(attempt 2 of 2\)$/),
+      `network error ECONNREFUSED on GET /api/atlas/v2/orgs/${ORG}/invites; waiting 375 ms, then attempt 2 of 2`,
     ]);
+    expect(options.waits).toEqual([375]);
   });
 
   it("flags a 2xx body of the wrong shape as a protocol error", async () => {
@@ -229,44 +212,218 @@ describe("transport", () => {
   });
 });
 
-describe("findOrgUserByUsername pagination", () => {
+describe("listAllOrgUsers pagination", () => {
   const user = (i: number, username = `user${i}@example.com`) => ({
     id: i.toString(16).padStart(24, "0"),
     username,
     orgMembershipStatus: "ACTIVE",
     roles: {},
   });
+  const next = (pageNum: number) => [
+    {
+      rel: "self",
+      href: `https://cloud.mongodb.com/api/atlas/v2/orgs/${ORG}/users?pageNum=${pageNum}`,
+    },
+    {
+      rel: "next",
+      href: `https://cloud.mongodb.com/api/atlas/v2/orgs/${ORG}/users?pageNum=${pageNum + 1}`,
+    },
+  ];
+  const pageOf = (url: string) => Number(new URL(url, "http://x").searchParams.get("pageNum"));
 
-  it("walks full pages of 500 until a short page and matches case-insensitively", async () => {
+  it("walks pages of 500 while Atlas links a next page, unfiltered, with the 2025-02-19 version", async () => {
     const { baseUrl, seen } = await serve((req, res) => {
-      const page = Number(new URL(req.url, "http://x").searchParams.get("pageNum"));
+      const page = pageOf(req.url);
       if (page === 1)
         return json(res, 200, {
           results: Array.from({ length: 500 }, (_, i) => user(i)),
+          links: next(1),
           totalCount: 3,
         });
       return json(res, 200, { results: [user(900, "Target@Example.com")], totalCount: 3 });
     });
-    const found = await createAtlasClient(digestSettings(baseUrl)).findOrgUserByUsername(
-      ORG,
-      "target@example.COM",
-    );
-    expect(found?.username).toBe("Target@Example.com");
+    const users = await createAtlasClient(digestSettings(baseUrl)).listAllOrgUsers(ORG);
+    expect(users).toHaveLength(501);
+    expect(users.at(-1)?.username).toBe("Target@Example.com");
     expect(seen.map((s) => s.url)).toEqual([
-      `/api/atlas/v2/orgs/${ORG}/users?username=target%40example.COM&itemsPerPage=500&pageNum=1`,
-      `/api/atlas/v2/orgs/${ORG}/users?username=target%40example.COM&itemsPerPage=500&pageNum=2`,
+      `/api/atlas/v2/orgs/${ORG}/users?itemsPerPage=500&pageNum=1`,
+      `/api/atlas/v2/orgs/${ORG}/users?itemsPerPage=500&pageNum=2`,
     ]);
     expect(seen[0]?.headers["accept"]).toBe("application/vnd.atlas.2025-02-19+json");
   });
 
-  it("returns undefined after a short page without a match, and stops on an empty one", async () => {
-    const { baseUrl, seen } = await serve((_req, res) => json(res, 200, { results: [user(1)] }));
-    expect(
-      await createAtlasClient(digestSettings(baseUrl)).findOrgUserByUsername(
-        ORG,
-        "nobody@example.com",
-      ),
-    ).toBeUndefined();
+  it("stops at a full page without a next link: totalCount and page size are no proof of more", async () => {
+    const { baseUrl, seen } = await serve((_req, res) =>
+      json(res, 200, {
+        results: Array.from({ length: 500 }, (_, i) => user(i)),
+        totalCount: 9000,
+      }),
+    );
+    expect(await createAtlasClient(digestSettings(baseUrl)).listAllOrgUsers(ORG)).toHaveLength(500);
     expect(seen).toHaveLength(1);
+  });
+
+  it("stops on an empty page even when it links a next one", async () => {
+    const { baseUrl, seen } = await serve((req, res) => {
+      const page = pageOf(req.url);
+      return page === 1
+        ? json(res, 200, { results: [user(1)], links: next(1) })
+        : json(res, 200, { results: [], links: next(page) });
+    });
+    expect(
+      (await createAtlasClient(digestSettings(baseUrl)).listAllOrgUsers(ORG)).map((u) => u.id),
+    ).toEqual([user(1).id]);
+    expect(seen).toHaveLength(2);
+  });
+
+  it("never follows a link's origin: every page is asked of the configured base URL", async () => {
+    const { baseUrl, seen } = await serve((req, res) =>
+      pageOf(req.url) < 3
+        ? json(res, 200, { results: [user(pageOf(req.url))], links: next(pageOf(req.url)) })
+        : json(res, 200, { results: [user(3)] }),
+    );
+    await createAtlasClient(digestSettings(baseUrl)).listAllOrgUsers(ORG);
+    expect(seen.map((s) => pageOf(s.url))).toEqual([1, 2, 3]);
+  });
+});
+
+describe("through an HTTPS proxy from the environment (a local CONNECT proxy)", () => {
+  const PROXY_PASSWORD = "SENTINEL-PROXY-PASSWORD-c41f";
+  const KEY = "SENTINEL-PRIVATE-KEY-PROXIED-0b7d";
+  const running: { close(): Promise<void> }[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((r) => r.close()));
+  });
+
+  async function proxy(options: Parameters<typeof startConnectProxy>[0]): Promise<ConnectProxy> {
+    const p = await startConnectProxy(options);
+    running.push(p);
+    return p;
+  }
+
+  /** Settings as a user gets them: default base URL, proxy from HTTPS_PROXY with credentials. */
+  function proxiedSettings(proxyUrl: string): AtlasSettings {
+    return resolveAtlasSettings({
+      env: {
+        MONGODB_ATLAS_PUBLIC_KEY: "pub",
+        MONGODB_ATLAS_PRIVATE_KEY: KEY,
+        HTTPS_PROXY: proxyUrl,
+      },
+    });
+  }
+
+  const texts = (err: unknown): string[] => [
+    String(err),
+    JSON.stringify(err),
+    inspect(err, { depth: 10, showHidden: true }),
+  ];
+
+  it("turns a 407 from the proxy into an AtlasProxyError naming the proxy and the variable, never the password", async () => {
+    const p = await proxy({
+      target: { host: "127.0.0.1", port: 9 },
+      auth: { username: "u", password: "right" },
+    });
+    const url = p.url.replace("http://", `http://u:${PROXY_PASSWORD}@`);
+    const settings = proxiedSettings(url);
+    expect(settings.proxy).toMatchObject({ display: p.url, variable: "HTTPS_PROXY" });
+    const options = fastOptions({ retry: { limit: 1 } });
+    const err = await caught(createAtlasClient(settings, options).listOrgInvites(ORG));
+    expect(isAtlasProxyError(err)).toBe(true);
+    expect(err).toMatchObject({
+      kind: "proxy",
+      proxy: p.url,
+      variable: "HTTPS_PROXY",
+      status: 407,
+      method: "GET",
+      path: `/api/atlas/v2/orgs/${ORG}/invites`,
+    });
+    expect((err as Error).message).toContain("Proxy Authentication Required");
+    expect((err as Error).message).toContain("HTTPS_PROXY");
+    for (const text of [...texts(err), ...options.logs]) {
+      expect(text).not.toContain(PROXY_PASSWORD);
+      expect(text).not.toContain(KEY);
+    }
+    // A refused tunnel never reached Atlas, so it is repeated like any refusal.
+    expect(
+      p.refusedTunnels.map((t) => [t.authority, t.status, t.proxyAuthorizationPresent]),
+    ).toEqual([
+      ["cloud.mongodb.com:443", 407, true],
+      ["cloud.mongodb.com:443", 407, true],
+    ]);
+    expect(options.waits).toEqual([375]);
+  });
+
+  it("sends a POST again after a proxy's 502, since the tunnel never carried it", async () => {
+    const p = await proxy({ target: { host: "127.0.0.1", port: 9 }, mode: "bad-gateway" });
+    const options = fastOptions({ retry: { limit: 2 } });
+    const err = await caught(
+      createAtlasClient(proxiedSettings(p.url), options).createOrgInvite(ORG, {
+        username: "a@example.com",
+        roles: ["ORG_MEMBER"],
+      }),
+    );
+    expect(err).toMatchObject({ kind: "proxy", status: 502, method: "POST" });
+    expect(p.refusedTunnels).toHaveLength(3);
+    expect(p.plainRequests).toEqual([]);
+  });
+
+  it("reports an unreachable proxy with Node's error code", async () => {
+    const p = await proxy({ target: { host: "127.0.0.1", port: 9 } });
+    const url = p.url;
+    await p.close();
+    const err = await caught(
+      createAtlasClient(proxiedSettings(url), fastOptions({ retry: { limit: 0 } })).listOrgInvites(
+        ORG,
+      ),
+    );
+    expect(err).toMatchObject({ kind: "proxy", code: "ECONNREFUSED", status: undefined });
+    expect((err as Error).message).toContain("could not be reached (ECONNREFUSED)");
+  });
+
+  it("tunnels TLS end to end, so a certificate this process does not trust is an AtlasTlsError for the Atlas host", async () => {
+    const emu: RunningEmulator = await startEmulator({ tls: true });
+    running.push(emu);
+    const port = Number(new URL(emu.baseUrl).port);
+    const p = await proxy({
+      target: { host: "127.0.0.1", port },
+      auth: { username: "u", password: PROXY_PASSWORD },
+    });
+    const options = fastOptions();
+    const err = await caught(
+      createAtlasClient(proxiedSettings(p.urlWithCredentials as string), options).listOrgInvites(
+        ORG,
+      ),
+    );
+    expect(isAtlasTlsError(err)).toBe(true);
+    expect(err).toMatchObject({ kind: "tls", host: "cloud.mongodb.com", method: "GET" });
+    expect(isTlsFailureCode((err as { code: string }).code)).toBe(true);
+    expect((err as Error).message).toContain("NODE_EXTRA_CA_CERTS");
+    // The proxy got its credentials and opened one tunnel; a TLS failure is not retried.
+    expect(p.tunnels.map((t) => [t.authority, t.proxyAuthorizationValid])).toEqual([
+      ["cloud.mongodb.com:443", true],
+    ]);
+    expect(p.plainRequests).toEqual([]);
+    expect(emu.log.count()).toBe(0);
+    expect(options.waits).toEqual([]);
+    for (const text of texts(err)) expect(text).not.toContain(PROXY_PASSWORD);
+  });
+});
+
+describe("TLS without a proxy", () => {
+  it("turns an untrusted certificate into an AtlasTlsError naming the host, without retrying", async () => {
+    const emu = await startEmulator({ tls: true });
+    try {
+      const options = fastOptions();
+      const err = await caught(
+        createAtlasClient(digestSettings(emu.baseUrl), options).listOrgInvites(ORG),
+      );
+      expect(isAtlasTlsError(err)).toBe(true);
+      expect(err).toMatchObject({ host: "127.0.0.1", method: "GET" });
+      expect((err as Error).message).toMatch(/^TLS to 127\.0\.0\.1 failed for GET /);
+      expect(emu.log.count()).toBe(0);
+      expect(options.waits).toEqual([]);
+    } finally {
+      await emu.close();
+    }
   });
 });

@@ -3,14 +3,13 @@
  * the config key / environment variable) and the fix. What only Atlas can judge comes back as an
  * error naming the user's input, not an HTTP dump.
  */
-import type * as dynamic from "@pulumi/pulumi/dynamic";
-import type { AtlasApi } from "../../provider/atlas/api";
+import type { AtlasClient } from "../../provider/atlas/api";
 import { createAtlasClient } from "../../provider/atlas/client";
-import { isAtlasConfigurationError } from "../../provider/atlas/errors";
 import type { AtlasSettings } from "../../provider/atlas/settings";
-import { OrgInvitationProvider } from "../../provider/invitation-provider";
+import { isAtlasConfigurationError } from "../../provider/errors";
+import { OrgInvitationProvider } from "../../provider/provider";
 import { useEmulator } from "../support/emulator";
-import { envFor } from "../provider/helpers";
+import { configRequest, envFor } from "../provider/helpers";
 import {
   FAST,
   SENTINELS,
@@ -36,6 +35,27 @@ interface InputRow {
 }
 
 const INPUT_ROWS: InputRow[] = [
+  {
+    what: "an organization role one letter short of ORG_MEMBER",
+    inputs: { ...GOOD, roles: ["ORG_MEMBR"] },
+    property: "roles",
+    fix: /"ORG_MEMBR" is not an Atlas organization role; did you mean ORG_MEMBER\?/,
+  },
+  {
+    what: "an organization role two edits from ORG_READ_ONLY",
+    inputs: { ...GOOD, roles: ["ORG_READONLY_"] },
+    property: "roles",
+    fix: /did you mean ORG_READ_ONLY\?/,
+  },
+  {
+    what: "a project role one letter off GROUP_READ_ONLY",
+    inputs: {
+      ...GOOD,
+      groupRoleAssignments: [{ groupId: PROJECT, roles: ["GROUP_READ_ONY"] }],
+    },
+    property: "groupRoleAssignments",
+    fix: /"GROUP_READ_ONY" is not an Atlas project role; did you mean GROUP_READ_ONLY\?/,
+  },
   {
     what: "an upper-case orgId",
     inputs: { ...GOOD, orgId: ORG.toUpperCase() },
@@ -256,6 +276,18 @@ const KEY = { MONGODB_ATLAS_PUBLIC_KEY: "emulator-public-key" };
 const SECRET_KEY = { MONGODB_ATLAS_PRIVATE_KEY: SENTINELS.privateKey };
 const SETTINGS_ROWS: SettingsRow[] = [
   {
+    what: "an HTTPS proxy that is not a URL, with a password that is never shown",
+    env: () => ({ ...KEY, ...SECRET_KEY, HTTPS_PROXY: `http://user:${SENTINELS.privateKey}@[bad` }),
+    keys: ["HTTPS_PROXY"],
+    fix: /HTTPS_PROXY is not a valid proxy URL/,
+  },
+  {
+    what: "a SOCKS proxy in https_proxy",
+    env: () => ({ ...KEY, ...SECRET_KEY, https_proxy: "socks5://proxy.example:1080" }),
+    keys: ["https_proxy"],
+    fix: /socks5:\/\/ proxy; only http:\/\/ and https:\/\/ proxies/,
+  },
+  {
     what: "a base URL that is not a URL",
     env: () => ({ ...KEY, ...SECRET_KEY, MONGODB_ATLAS_BASE_URL: "cloud mongodb com" }),
     keys: ["MONGODB_ATLAS_BASE_URL"],
@@ -331,6 +363,12 @@ interface ConfigRow {
 
 const CONFIG_ROWS: ConfigRow[] = [
   {
+    what: "an api that is none of auto, invites and users",
+    config: { "atlasInvitations:api": "orgusers" },
+    key: "atlasInvitations:api",
+    fix: /must be one of "auto", "invites", "users"/,
+  },
+  {
     what: "a maxRetries that is not a number",
     config: { "atlasInvitations:maxRetries": "lots" },
     key: "atlasInvitations:maxRetries",
@@ -366,12 +404,9 @@ function providerWith(env: Record<string, string>): OrgInvitationProvider {
   return new OrgInvitationProvider({
     env,
     logger: { info: () => undefined, warn: () => undefined },
-    createApi: (settings: AtlasSettings): AtlasApi => createAtlasClient(settings, { retry: FAST }),
+    createClient: (settings: AtlasSettings): AtlasClient =>
+      createAtlasClient(settings, { retry: FAST }),
   });
-}
-
-function configRequest(values: Record<string, string>): dynamic.ConfigureRequest {
-  return { config: { get: (key: string) => values[key] } } as unknown as dynamic.ConfigureRequest;
 }
 
 describe("check refuses bad inputs before any HTTP call", () => {
@@ -407,7 +442,7 @@ describe("check refuses bad inputs before any HTTP call", () => {
       const result = await outcome(provider.configure(configRequest(config)));
       expect(result.ok).toBe(false);
       const error = (result as { error: Error }).error;
-      expect(isAtlasConfigurationError(error) && error.keys).toContain(key);
+      expect(isAtlasConfigurationError(error) ? error.keys : []).toContain(key);
       expect(error.message).toContain(key);
       expect(error.message).toMatch(fix);
       expect(emu.log.count()).toBe(0);
@@ -419,7 +454,7 @@ describe("check refuses bad inputs before any HTTP call", () => {
     const seen: unknown[] = [];
     const provider = new OrgInvitationProvider({
       env: envFor(emu),
-      createApi: (settings, retry) => {
+      createClient: (settings, retry) => {
         seen.push(retry);
         return createAtlasClient(settings, { retry: { ...FAST, ...retry } });
       },
@@ -443,8 +478,8 @@ describe("check refuses bad inputs before any HTTP call", () => {
 });
 
 describe("Atlas's own 400s name the user's input", () => {
-  const create = (emu: ReturnType<typeof emulator>, extra: Record<string, unknown> = {}) =>
-    harness(emu).provider.create({ ...GOOD, orgId: emu.orgId, ...extra });
+  const create = async (emu: ReturnType<typeof emulator>, extra: Record<string, unknown> = {}) =>
+    (await harness(emu)).provider.create({ ...GOOD, orgId: emu.orgId, ...extra });
 
   it("INVALID_USERNAME names username and the address sent", async () => {
     const emu = emulator();

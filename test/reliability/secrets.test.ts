@@ -3,9 +3,9 @@
  * never show in the provider object, its errors or its log lines, nor does any Authorization
  * value (a bearer token or a digest response).
  */
-import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { inspect } from "node:util";
-import { OrgInvitationProvider } from "../../provider/invitation-provider";
+import { OrgInvitationProvider } from "../../provider/provider";
+import { configRequest } from "../provider/helpers";
 import { useEmulator } from "../support/emulator";
 import {
   SENTINELS,
@@ -17,9 +17,6 @@ import {
 } from "./support";
 
 const emulator = useEmulator(SENTINEL_EMULATOR);
-
-const configRequest = (values: Record<string, string>): dynamic.ConfigureRequest =>
-  ({ config: { get: (key: string) => values[key] } }) as unknown as dynamic.ConfigureRequest;
 
 describe("secrets", () => {
   it("keeps config secrets out of the serialized and inspected provider", async () => {
@@ -35,14 +32,14 @@ describe("secrets", () => {
     const shown = [JSON.stringify(provider), inspect(provider, { depth: 10, showHidden: true })];
     expect(leakedSentinels(shown)).toEqual([]);
     // The settings still resolve from the private copy.
-    expect(provider.settings().credentials.kind).toBe("serviceAccount");
+    expect(provider.settings().atlas.credentials.kind).toBe("serviceAccount");
   });
 
   it.each(["digest", "serviceAccount"] as const)(
     "says nothing secret when %s credentials are refused on every call",
     async (kind) => {
       const emu = emulator();
-      const h = harness(emu, { kind });
+      const h = await harness(emu, { kind });
       emu.control.injectFault({ status: 401, times: Infinity });
       const result = await outcome(
         h.provider.create({

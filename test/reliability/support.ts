@@ -1,17 +1,19 @@
 /**
  * Shared set-up for the reliability suites: a provider on the test emulator with a fake clock
- * (waits advance it instead of sleeping), its own invitation pacer, every log line captured, and
- * sentinel secrets to look for in everything the provider says.
+ * (waits advance it instead of sleeping), every log line captured, and sentinel secrets to look
+ * for in everything the provider says. Rate-limit views are process-wide: `freshProcessState()`
+ * (test/provider/helpers.ts) clears them between tests.
  */
 import { inspect } from "node:util";
-import type { AtlasApi } from "../../provider/atlas/api";
+import type { AtlasClient } from "../../provider/atlas/api";
+import type { Clock } from "../../provider/atlas/budget";
 import { createAtlasClient } from "../../provider/atlas/client";
-import { InvitationPacer } from "../../provider/atlas/pacer";
 import type { RetryOverrides } from "../../provider/atlas/retry";
 import type { AtlasSettings } from "../../provider/atlas/settings";
-import { OrgInvitationProvider } from "../../provider/invitation-provider";
+import { OrgInvitationProvider } from "../../provider/provider";
 import type { TestEmulator, TestEmulatorOptions } from "../support/emulator";
-import { envFor } from "../provider/helpers";
+import { configRequest, envFor } from "../provider/helpers";
+import type { Backend } from "../support/variants";
 
 /** Secrets no error or log line may ever contain. */
 export const SENTINELS = {
@@ -32,56 +34,81 @@ export const FAST: RetryOverrides = {
   attemptTimeoutMs: 150,
 };
 
+/**
+ * Virtual time: it moves only when a wait ends. Waits end one at a time, earliest first, each
+ * moving the clock to its own end, so concurrent waits overlap as real ones do instead of adding
+ * up. Shared with the emulator (its `now` option), so its rate limits see the time the client
+ * waits on.
+ */
+export class FakeClock implements Clock {
+  value = Date.now();
+  /** Every wait asked for, in ms. */
+  readonly waits: number[] = [];
+  private sleepers: { at: number; wake: () => void }[] = [];
+  private ticking = false;
+  readonly now = (): number => this.value;
+  readonly sleep = (ms: number): Promise<void> =>
+    new Promise<void>((wake) => {
+      this.waits.push(ms);
+      this.sleepers.push({ at: this.value + Math.max(0, ms), wake });
+      this.tick();
+    });
+  readonly random = (): number => 0.5;
+
+  private tick(): void {
+    if (this.ticking) return;
+    this.ticking = true;
+    // Let everything that is ready run first, as it would while a real wait is pending.
+    setImmediate(() => {
+      this.ticking = false;
+      this.sleepers.sort((a, b) => a.at - b.at);
+      const next = this.sleepers.shift();
+      if (!next) return;
+      this.value = Math.max(this.value, next.at);
+      next.wake();
+      if (this.sleepers.length > 0) this.tick();
+    });
+  }
+}
+
 export interface Harness {
   provider: OrgInvitationProvider;
-  /** Every info and warn line of the provider, the transport and the pacer. */
+  /** Every info and warn line of the provider and the client. */
   lines: string[];
-  /** Each wait asked for, in ms (retry backoff and pacing). */
-  waits: number[];
   clock: FakeClock;
 }
 
-/** Time that moves only when a wait is asked for. */
-export class FakeClock {
-  value = Date.now();
-  readonly now = (): number => this.value;
-}
-
-export function harness(
+export async function harness(
   emu: TestEmulator,
   options: {
     kind?: "digest" | "serviceAccount";
     retry?: RetryOverrides;
     /** Share a clock with the emulator (its `now` option) so waits move both. */
     clock?: FakeClock;
-    pacer?: InvitationPacer;
+    api?: Backend;
   } = {},
-): Harness {
+): Promise<Harness> {
   const lines: string[] = [];
-  const waits: number[] = [];
   const clock = options.clock ?? new FakeClock();
   const logger = {
     info: (m: string) => void lines.push(m),
     warn: (m: string) => void lines.push(m),
   };
-  const pacer = options.pacer ?? new InvitationPacer();
+  let client: AtlasClient | undefined;
   const provider = new OrgInvitationProvider({
     env: envFor(emu, options.kind ?? "digest"),
     logger,
-    createApi: (settings: AtlasSettings, retry: RetryOverrides): AtlasApi =>
-      createAtlasClient(settings, {
+    createClient: (settings: AtlasSettings, retry: RetryOverrides): AtlasClient =>
+      (client ??= createAtlasClient(settings, {
         retry: { ...FAST, ...retry, ...options.retry },
         logger,
-        pacer,
-        now: clock.now,
-        sleep: async (ms) => {
-          waits.push(ms);
-          clock.value += ms;
-          await new Promise((resolve) => setImmediate(resolve));
-        },
-      }),
+        clock,
+      })),
   });
-  return { provider, lines, waits, clock };
+  await provider.configure(
+    configRequest(options.api ? { "atlasInvitations:api": options.api } : {}),
+  );
+  return { provider, lines, clock };
 }
 
 /** Every way an error can be shown: message, stack, JSON, inspect, its cause. */

@@ -6,7 +6,7 @@ import {
 } from "../../provider/atlas/auth";
 import type { RawRequest, RawResponse } from "../../provider/atlas/auth";
 import { refreshMarginMs } from "../../provider/atlas/auth/service-account";
-import { isAtlasApiError, isAtlasProtocolError } from "../../provider/atlas/errors";
+import { isAtlasApiError, isAtlasProtocolError } from "../../provider/errors";
 import { Secret } from "../../provider/atlas/secret";
 import type { AtlasSettings } from "../../provider/atlas/settings";
 
@@ -52,7 +52,7 @@ describe("digest strategy", () => {
   it("sends the first request unsigned, then signs every later one with increasing nonce counts", async () => {
     const auth = createAuthStrategy(digest(), { send: noSend, now: Date.now });
     expect(await auth.authorize(req)).toBeUndefined();
-    expect(await auth.onUnauthorized({ headers: { "www-authenticate": CHALLENGE } })).toBe(true);
+    expect(await auth.onUnauthorized({ headers: { "www-authenticate": CHALLENGE } })).toBe("retry");
     const headers = [
       await auth.authorize(req),
       await auth.authorize(req),
@@ -88,18 +88,61 @@ describe("digest strategy", () => {
     expect(await next).toBeUndefined();
   });
 
-  it("restarts the nonce count with a new challenge and refuses a 401 without one", async () => {
+  it("restarts the nonce count with a new challenge and calls a signed 401 without one a refusal", async () => {
     const auth = createAuthStrategy(digest(), { send: noSend, now: Date.now });
     await auth.authorize(req);
     await auth.onUnauthorized({ headers: { "www-authenticate": CHALLENGE } });
-    await auth.authorize(req);
-    await auth.onUnauthorized({
-      headers: { "www-authenticate": CHALLENGE.replace("n1", "n2") + ", stale=true" },
-    });
+    const signed = await auth.authorize(req);
+    expect(
+      await auth.onUnauthorized({
+        headers: { "www-authenticate": CHALLENGE.replace("n1", "n2") + ", stale=true" },
+        sentAuthorization: signed,
+      }),
+    ).toBe("retry");
     const header = await auth.authorize(req);
     expect(header).toContain('nonce="n2"');
     expect(ncOf(header)).toBe("00000001");
-    expect(await auth.onUnauthorized({ headers: {} })).toBe(false);
+    expect(await auth.onUnauthorized({ headers: {}, sentAuthorization: header })).toBe("refused");
+    expect(
+      await auth.onUnauthorized({
+        headers: { "www-authenticate": 'Digest realm="r", nonce="n", algorithm=SHA-512-256' },
+        sentAuthorization: header,
+      }),
+    ).toBe("refused");
+  });
+
+  it("says what an unusable challenge offered when the unsigned first request gets one", async () => {
+    const auth = createAuthStrategy(digest(), { send: noSend, now: Date.now });
+    expect(await auth.authorize(req)).toBeUndefined();
+    expect(
+      await auth.onUnauthorized({
+        headers: {
+          "www-authenticate":
+            'Digest realm="r", nonce="secret-nonce", algorithm=SHA-512-256, qop="auth", ' +
+            'Digest realm="r", nonce="n2", algorithm=MD5, qop="auth-int"',
+        },
+      }),
+    ).toEqual({
+      unusable: "Digest algorithm=SHA-512-256 qop=auth, Digest algorithm=MD5 qop=auth-int",
+    });
+    expect(await auth.onUnauthorized({ headers: {} })).toEqual({ unusable: "" });
+    // Nothing was learnt: the next request still goes out unsigned.
+    auth.onSettled?.();
+    expect(await auth.authorize(req)).toBeUndefined();
+  });
+
+  it('answers an empty qop="" challenge without nc or cnonce', async () => {
+    const auth = createAuthStrategy(digest(), { send: noSend, now: Date.now });
+    await auth.authorize(req);
+    expect(
+      await auth.onUnauthorized({
+        headers: { "www-authenticate": 'Digest realm="r", nonce="n", algorithm=MD5, qop=""' },
+      }),
+    ).toBe("retry");
+    const header = await auth.authorize(req);
+    expect(header).toMatch(
+      /^Digest username="pub", realm="r", uri="\/x", algorithm=MD5, nonce="n", response="[0-9a-f]{32}"$/,
+    );
   });
 });
 
@@ -184,9 +227,11 @@ describe("service account strategy", () => {
     await auth.authorize({ method: "GET", uri: "/x" });
     expect(
       await auth.onUnauthorized({ headers: {}, sentAuthorization: "Bearer stale-token" }),
-    ).toBe(true);
+    ).toBe("retry");
     expect(await auth.authorize({ method: "GET", uri: "/x" })).toBe("Bearer tok1");
-    await auth.onUnauthorized({ headers: {}, sentAuthorization: "Bearer tok1" });
+    expect(await auth.onUnauthorized({ headers: {}, sentAuthorization: "Bearer tok1" })).toBe(
+      "retry",
+    );
     expect(await auth.authorize({ method: "GET", uri: "/x" })).toBe("Bearer tok2");
   });
 

@@ -1,6 +1,10 @@
 import { createHash } from "node:crypto";
 import { parseChallenges } from "../../provider/atlas/auth/challenge";
-import { digestAuthorization, selectDigestChallenge } from "../../provider/atlas/auth/digest-math";
+import {
+  describeChallenges,
+  digestAuthorization,
+  selectDigestChallenge,
+} from "../../provider/atlas/auth/digest-math";
 import type { DigestChallenge } from "../../provider/atlas/auth/digest-math";
 import { Secret } from "../../provider/atlas/secret";
 
@@ -143,10 +147,51 @@ describe("WWW-Authenticate parsing", () => {
     expect(selectDigestChallenge('Digest realm="r", nonce="n", qop="auth-int"')).toBeUndefined();
   });
 
+  it('reads an empty qop="" as no qop at all (RFC 2617 compatibility), not as a refusal', () => {
+    expect(
+      selectDigestChallenge('Digest realm="r", nonce="n", algorithm=MD5, qop=""'),
+    ).toMatchObject({ nonce: "n", algorithm: "MD5", qop: undefined });
+    expect(selectDigestChallenge('Digest realm="r", nonce="n", qop=" "')).toMatchObject({
+      qop: undefined,
+    });
+    expect(selectDigestChallenge('Digest realm="r", nonce="n"')).toMatchObject({ qop: undefined });
+    expect(
+      selectDigestChallenge('Digest realm="r", nonce="n", qop="auth-int, AUTH"'),
+    ).toMatchObject({
+      qop: "auth",
+    });
+  });
+
+  it("skips a challenge offering only an algorithm it does not compute", () => {
+    expect(
+      selectDigestChallenge('Digest realm="r", nonce="n", algorithm=SHA-512-256, qop="auth"'),
+    ).toBeUndefined();
+    expect(
+      selectDigestChallenge('Digest realm="r", nonce="n", algorithm=sha-256-SESS, qop="auth"'),
+    ).toMatchObject({ algorithm: "SHA-256-sess" });
+  });
+
   it("finds no digest challenge in a missing, empty or Bearer-only header", () => {
     expect(selectDigestChallenge(undefined)).toBeUndefined();
     expect(selectDigestChallenge("")).toBeUndefined();
     expect(selectDigestChallenge('Bearer realm="x"')).toBeUndefined();
     expect(selectDigestChallenge('Digest realm="x"')).toBeUndefined();
+  });
+});
+
+describe("describeChallenges", () => {
+  it("lists each challenge's scheme, algorithm and qop, never its nonce or realm", () => {
+    const header =
+      'Digest realm="MMS Public API", nonce="secret-nonce", algorithm=SHA-512-256, qop="auth-int", ' +
+      'Digest realm="r", nonce="n2", qop="", Basic realm="b", Bearer';
+    const text = describeChallenges(header);
+    expect(text).toBe('Digest algorithm=SHA-512-256 qop=auth-int, Digest qop="", Basic, Bearer');
+    expect(text).not.toContain("secret-nonce");
+    expect(text).not.toContain("MMS Public API");
+  });
+
+  it("describes a missing header as nothing offered", () => {
+    expect(describeChallenges(undefined)).toBe("");
+    expect(describeChallenges("")).toBe("");
   });
 });

@@ -1,22 +1,26 @@
 import { diffInvitation } from "../../provider/diff";
 import { UNKNOWN } from "../../provider/model";
+import { parseState } from "../../provider/state";
 
 const ORG = "64b7f1e2a3c4d5e6f7a8b9c0";
 const TEAM_A = "64b7f1e2a3c4d5e6f7a8b9d1";
 const TEAM_B = "64b7f1e2a3c4d5e6f7a8b9d2";
 const PROJECT = "64b7f1e2a3c4d5e6f7a8b9e1";
 
-const state = {
+const ID = "aaaaaaaaaaaaaaaaaaaaaaaa";
+/** Stored outputs as the engine hands them to diff; the provider parses them with parseState. */
+const stored = {
   orgId: ORG,
   username: "jane@example.com",
   roles: ["ORG_MEMBER", "ORG_BILLING_READ_ONLY"],
   teamIds: [TEAM_A, TEAM_B],
   groupRoleAssignments: [{ groupId: PROJECT, roles: ["GROUP_READ_ONLY", "GROUP_OWNER"] }],
   onAccepted: "fail",
-  invitationId: "aaaaaaaaaaaaaaaaaaaaaaaa",
+  invitationId: ID,
   status: "PENDING",
   __provider: "exports.handler = function() { /* v1 */ }",
 };
+const state = parseState(ID, stored);
 const inputs = {
   orgId: ORG,
   username: "jane@example.com",
@@ -30,6 +34,16 @@ const inputs = {
 describe("diff", () => {
   it("reports no change when nothing declared changed", () => {
     expect(diffInvitation(state, inputs)).toEqual({ changes: false });
+  });
+
+  it("compares with what was declared, not with what Atlas reported alongside it", () => {
+    const withReport = parseState(ID, {
+      ...stored,
+      orgName: "Org",
+      inviterUsername: "someone-else",
+      status: "ACCEPTED",
+    });
+    expect(diffInvitation(withReport, inputs)).toEqual({ changes: false });
   });
 
   it("reports no change when lists are reordered or the serialized provider changed", () => {
@@ -51,8 +65,8 @@ describe("diff", () => {
   });
 
   it("treats writing the default onAccepted explicitly as no change", () => {
-    const { onAccepted: _omit, ...withoutPolicy } = state;
-    expect(diffInvitation(withoutPolicy, inputs)).toEqual({ changes: false });
+    const { onAccepted: _omit, ...withoutPolicy } = stored;
+    expect(diffInvitation(parseState(ID, withoutPolicy), inputs)).toEqual({ changes: false });
   });
 
   it.each([

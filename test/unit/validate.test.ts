@@ -1,5 +1,6 @@
 import { UNKNOWN } from "../../provider/model";
-import { normalizeInputs, validateInputs } from "../../provider/validate";
+import { normalizeInputs } from "../../provider/state";
+import { validateInputs } from "../../provider/validate";
 
 const ORG = "64b7f1e2a3c4d5e6f7a8b9c0";
 const TEAM = "64b7f1e2a3c4d5e6f7a8b9d1";

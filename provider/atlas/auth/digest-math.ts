@@ -43,7 +43,9 @@ export function selectDigestChallenge(header: string | undefined): DigestChallen
     const { realm, nonce } = c.params;
     const algorithm = algorithmOf(c.params["algorithm"]);
     if (realm === undefined || !nonce || !algorithm) continue;
-    const qops = c.params["qop"]?.split(",").map((q) => q.trim().toLowerCase());
+    // RFC 2617 §3.2.1 makes qop optional; an empty `qop=""` offers nothing, so it reads as absent.
+    const rawQop = c.params["qop"]?.trim();
+    const qops = rawQop ? rawQop.split(",").map((q) => q.trim().toLowerCase()) : undefined;
     if (qops !== undefined && !qops.includes("auth")) continue;
     return {
       realm,
@@ -55,6 +57,18 @@ export function selectDigestChallenge(header: string | undefined): DigestChallen
     };
   }
   return undefined;
+}
+
+/** What a `WWW-Authenticate` header offered, without nonces: `Digest algorithm=SHA-512-256 qop=auth-int`. */
+export function describeChallenges(header: string | undefined): string {
+  return parseChallenges(header)
+    .map((c) => {
+      const parts = [c.scheme.charAt(0).toUpperCase() + c.scheme.slice(1)];
+      if (c.params["algorithm"] !== undefined) parts.push(`algorithm=${c.params["algorithm"]}`);
+      if (c.params["qop"] !== undefined) parts.push(`qop=${c.params["qop"] || '""'}`);
+      return parts.join(" ");
+    })
+    .join(", ");
 }
 
 export interface DigestInput {

@@ -9,9 +9,14 @@
  */
 import { randomBytes } from "node:crypto";
 import type { DigestCredentials } from "../settings";
-import { digestAuthorization, selectDigestChallenge } from "./digest-math";
+import { describeChallenges, digestAuthorization, selectDigestChallenge } from "./digest-math";
 import type { DigestChallenge } from "./digest-math";
-import type { AuthRequest, AuthStrategy, UnauthorizedResponse } from "./strategy";
+import type {
+  AuthRequest,
+  AuthStrategy,
+  UnauthorizedResponse,
+  UnauthorizedVerdict,
+} from "./strategy";
 
 interface DigestSession {
   challenge: DigestChallenge | undefined;
@@ -76,14 +81,21 @@ export class DigestAuth implements AuthStrategy {
     }
   }
 
-  async onUnauthorized(response: UnauthorizedResponse): Promise<boolean> {
-    const challenge = selectDigestChallenge(response.headers["www-authenticate"]);
-    if (!challenge) return false;
+  async onUnauthorized(response: UnauthorizedResponse): Promise<UnauthorizedVerdict> {
+    const header = response.headers["www-authenticate"];
+    const challenge = selectDigestChallenge(header);
+    if (!challenge) {
+      // Unsigned, we never got to try the key: say what the server offered. Signed, the 401 is
+      // Atlas's verdict on the key.
+      return response.sentAuthorization === undefined
+        ? { unusable: describeChallenges(header) }
+        : "refused";
+    }
     const s = this.session;
     s.challenge = challenge;
     s.nc = 0;
     this.openGate();
-    return true;
+    return "retry";
   }
 
   onSettled(): void {

@@ -12,6 +12,7 @@ export type {
   RawResponse,
   SendRaw,
   UnauthorizedResponse,
+  UnauthorizedVerdict,
 } from "./strategy";
 export { settingsFingerprint } from "./fingerprint";
 

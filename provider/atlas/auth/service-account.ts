@@ -4,10 +4,16 @@
  * and per credential, renewed shortly before it expires, and at most one token request is in
  * flight: concurrent callers share its promise.
  */
-import { AtlasApiError, AtlasProtocolError } from "../errors";
+import { AtlasApiError, AtlasProtocolError } from "../../errors";
 import { Secret } from "../secret";
 import type { ServiceAccountCredentials } from "../settings";
-import type { AuthStrategy, RawResponse, SendRaw, UnauthorizedResponse } from "./strategy";
+import type {
+  AuthStrategy,
+  RawResponse,
+  SendRaw,
+  UnauthorizedResponse,
+  UnauthorizedVerdict,
+} from "./strategy";
 
 export const TOKEN_PATH = "/api/oauth/token";
 
@@ -72,14 +78,14 @@ export class ServiceAccountAuth implements AuthStrategy {
     return `Bearer ${token.value.reveal()}`;
   }
 
-  async onUnauthorized(response: UnauthorizedResponse): Promise<boolean> {
+  async onUnauthorized(response: UnauthorizedResponse): Promise<UnauthorizedVerdict> {
     const cached = this.session.token;
     // Drop the token only if it is the one Atlas refused: a concurrent 401 must not throw away
     // the fresh token another request just fetched.
     if (cached && response.sentAuthorization === `Bearer ${cached.value.reveal()}`) {
       this.session.token = undefined;
     }
-    return true;
+    return "retry";
   }
 
   private fetchShared(): Promise<CachedToken> {

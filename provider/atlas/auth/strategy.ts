@@ -1,8 +1,10 @@
 /**
  * How a request gets its `Authorization` header. Two strategies implement it (digest.ts,
  * service-account.ts); the transport drives them and owns retries, so auth never sleeps or
- * retries on its own (design.md, practice 6).
+ * retries on its own.
  */
+import type { RawResponse } from "../request-loop";
+
 export interface AuthRequest {
   /** Upper-case HTTP method. */
   method: string;
@@ -17,11 +19,17 @@ export interface UnauthorizedResponse {
   sentAuthorization?: string | undefined;
 }
 
+export type UnauthorizedVerdict = "retry" | "refused" | { unusable: string };
+
 export interface AuthStrategy {
   /** Authorization header for this request, or undefined to send none (digest before any challenge). */
   authorize(request: AuthRequest): Promise<string | undefined>;
-  /** Called on a 401. Returns true when the request should be sent again (once) with fresh credentials. */
-  onUnauthorized(response: UnauthorizedResponse): Promise<boolean>;
+  /**
+   * Called on a 401. `"retry"`: send the request again (once) with fresh credentials;
+   * `"refused"`: the 401 is Atlas's answer; `{ unusable }`: the server asked for credentials this
+   * strategy cannot give (what it offered, for the error message).
+   */
+  onUnauthorized(response: UnauthorizedResponse): Promise<UnauthorizedVerdict>;
   /**
    * Called after every attempt, whatever its outcome (an answer or none), so a strategy can wake
    * requests waiting on this one.
@@ -37,11 +45,7 @@ export interface RawRequest {
   body?: string;
 }
 
-export interface RawResponse {
-  status: number;
-  headers: Record<string, string | undefined>;
-  body: string;
-}
+export type { RawResponse };
 
 /** Sends one request with no auth and no retry; throws AtlasNetworkError / AtlasTimeoutError. */
 export type SendRaw = (request: RawRequest) => Promise<RawResponse>;

@@ -1,0 +1,94 @@
+/**
+ * The waiting room both rate-limit views share: callers are admitted one at a time in arrival
+ * order (FIFO), each when its view says there is room. A view answers "now", "in N ms" or "when
+ * something changes" (an answer arrives, a request ends); the gate sleeps accordingly, and gives
+ * up with an `AtlasDeadlineError` when the wait would outlast the caller's budget.
+ */
+import { AtlasDeadlineError, formatMs } from "../errors";
+import type { Budget } from "./budget";
+import type { Logger } from "../log";
+
+/** What a view says about admitting the next caller at `now`. */
+export type Room =
+  | { go: true }
+  | { go: false; wait: number; why: string }
+  | { go: false; wait: "until-change"; why: string };
+
+/** Who is waiting, for log lines and errors. */
+export interface Caller {
+  method: string;
+  path: string;
+  budget: Budget;
+  logger: Logger;
+}
+
+/** Waits shorter than this are not logged: bulk runs would drown in them. */
+const LOG_WAITS_FROM_MS = 1_000;
+
+export abstract class Gate {
+  private tail: Promise<void> = Promise.resolve();
+  private wake: (() => void) | undefined;
+  protected inFlight = 0;
+
+  /**
+   * Whether the next caller may go now with `weight` requests (a guarded write is a status read
+   * and the write, admitted together), and if not, for how long or until what.
+   */
+  protected abstract room(now: number, weight: number): Room;
+
+  /** Called whenever the view learns something, so a waiting caller looks again. */
+  protected changed(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+
+  /** Waits for this caller's turn and for room for `weight` requests, then counts them in flight. */
+  async enter(caller: Caller, weight = 1): Promise<void> {
+    const previous = this.tail;
+    let release = (): void => undefined;
+    this.tail = new Promise<void>((resolve) => (release = resolve));
+    try {
+      await previous;
+      const { clock } = caller.budget;
+      for (;;) {
+        const room = this.room(clock.now(), weight);
+        if (room.go) break;
+        if (room.wait === "until-change") {
+          // Only a request in flight holds the room, and its attempt timeout never reaches past
+          // its own budget: it ends, and wakes this caller, in bounded time.
+          await new Promise<void>((resolve) => (this.wake = resolve));
+          continue;
+        }
+        const left = caller.budget.remainingMs();
+        if (room.wait >= left)
+          throw this.deadline(caller, `${room.why}; the next slot is ${formatMs(room.wait)} away`);
+        if (room.wait >= LOG_WAITS_FROM_MS) {
+          caller.logger.info?.(
+            `waiting ${formatMs(room.wait)} before ${caller.method} ${caller.path}: ${room.why}`,
+          );
+        }
+        await clock.sleep(room.wait);
+      }
+      this.inFlight += weight;
+    } finally {
+      release();
+    }
+  }
+
+  /** The caller's request ended (answered or not): it no longer holds room. */
+  protected leave(): void {
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    this.changed();
+  }
+
+  private deadline(caller: Caller, why: string): AtlasDeadlineError {
+    return new AtlasDeadlineError({
+      method: caller.method,
+      path: caller.path,
+      deadlineMs: caller.budget.deadlineMs,
+      configKey: caller.budget.configKey,
+      why,
+    });
+  }
+}

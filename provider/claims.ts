@@ -1,0 +1,65 @@
+/**
+ * Who declares whom, within one deployment. One host process serves a whole deployment (Pulumi
+ * dynamic-provider host), and the runtime keeps one provider per process, so this registry sees
+ * every create of the deployment:
+ * - a second create for the same person in the same organization (any letter case) is refused
+ *   before any API call, whether the two run at once or one after the other: sharing one
+ *   invitation would let destroying either resource cancel the other's;
+ * - a delete of an invitation that a create of this deployment adopted is skipped: that is a
+ *   resource renamed or replaced without an alias (create-before-delete), and cancelling would
+ *   take the invitation from the resource that now manages it.
+ */
+import { InvitationDeclaredTwiceError } from "./errors";
+import { personKey } from "./identity";
+
+interface Claim {
+  username: string;
+  /** Ids of the pre-existing invitation the claiming create adopted, if it adopted one. */
+  adopted: { invitationId?: string | undefined; userId?: string | undefined } | undefined;
+}
+
+export class Claims {
+  private readonly byPerson = new Map<string, Claim>();
+
+  /**
+   * Claims the person for one create; the returned function gives the claim back if that create
+   * fails.
+   * @throws InvitationDeclaredTwiceError when a create of this deployment already claimed them
+   */
+  claim(orgId: string, username: string): () => void {
+    const key = personKey(orgId, username);
+    const other = this.byPerson.get(key);
+    if (other) {
+      throw new InvitationDeclaredTwiceError({ orgId, username, otherUsername: other.username });
+    }
+    const claim: Claim = { username, adopted: undefined };
+    this.byPerson.set(key, claim);
+    return () => {
+      if (this.byPerson.get(key) === claim) this.byPerson.delete(key);
+    };
+  }
+
+  /** The create that claimed the person adopted an invitation that existed before it. */
+  adopted(
+    orgId: string,
+    username: string,
+    ids: { invitationId?: string | undefined; userId?: string | undefined },
+  ): void {
+    const claim = this.byPerson.get(personKey(orgId, username));
+    if (claim) claim.adopted = { invitationId: ids.invitationId, userId: ids.userId };
+  }
+
+  /** Whether a create of this deployment adopted the invitation with one of these ids. */
+  adoptedInThisDeployment(
+    orgId: string,
+    username: string,
+    ids: { invitationId?: string | undefined; userId?: string | undefined },
+  ): boolean {
+    const adopted = this.byPerson.get(personKey(orgId, username))?.adopted;
+    if (!adopted) return false;
+    return (
+      (ids.invitationId !== undefined && ids.invitationId === adopted.invitationId) ||
+      (ids.userId !== undefined && ids.userId === adopted.userId)
+    );
+  }
+}

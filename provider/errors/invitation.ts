@@ -1,0 +1,190 @@
+/**
+ * Refusals about one person's invitation, raised by the lifecycle rules (provider/lifecycle.ts),
+ * and Atlas's 400s turned into errors that name the input at fault. Each carries a stable
+ * `errorCode` of this package.
+ */
+import { AtlasError, isAtlasError } from "./base";
+import type { AtlasApiError } from "./transport";
+
+/** A refusal about one person's invitation in one organization. */
+export abstract class InvitationConflictError extends AtlasError {
+  readonly kind = "conflict" as const;
+  /** This package's code for the refusal, e.g. `INVITATION_ACCEPTED`. */
+  abstract readonly errorCode: string;
+  /** 24-hex organization id. */
+  readonly orgId: string;
+  /** The email address, as declared. */
+  readonly username: string;
+
+  constructor(message: string, init: { orgId: string; username: string }) {
+    super(message);
+    this.orgId = init.orgId;
+    this.username = init.username;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return {
+      ...super.toJSON(),
+      errorCode: this.errorCode,
+      orgId: this.orgId,
+      username: this.username,
+    };
+  }
+}
+
+/** The invitation was accepted: the provider will not cancel it or remove the member. */
+export class InvitationAcceptedError extends InvitationConflictError {
+  override readonly name = "InvitationAcceptedError";
+  readonly errorCode = "INVITATION_ACCEPTED";
+
+  constructor(init: { orgId: string; username: string }) {
+    super(
+      `${init.username} accepted the invitation to organization ${init.orgId} and is now an active member. ` +
+        `This provider never cancels an accepted invitation or removes a member, so the delete was refused. ` +
+        `To finish, either set \`onAccepted: "retain"\` on this resource (then run \`pulumi up\`, a state-only change, ` +
+        `and destroy again; the member stays in the organization), or remove it from the stack state with ` +
+        `\`pulumi state delete <urn>\`. Manage the membership itself elsewhere.`,
+      init,
+    );
+  }
+}
+
+/** The user is already an active member of the organization, so there is nothing to invite. */
+export class UserAlreadyMemberError extends InvitationConflictError {
+  override readonly name = "UserAlreadyMemberError";
+  readonly errorCode = "USER_ALREADY_MEMBER";
+
+  constructor(init: { orgId: string; username: string }) {
+    super(
+      `${init.username} is already an active member of organization ${init.orgId}, so there is no invitation to create. ` +
+        `Remove this OrgInvitation from the program (membership is managed outside invitations), ` +
+        `or invite a different username.`,
+      init,
+    );
+  }
+}
+
+/** The pending invitation disappeared (expired, rejected or cancelled outside Pulumi) before an update. */
+export class InvitationGoneError extends InvitationConflictError {
+  override readonly name = "InvitationGoneError";
+  readonly errorCode = "INVITATION_GONE";
+  /** The resource id: the invitation id (or, for invitations made on the org users API, the user id). */
+  readonly invitationId: string;
+
+  constructor(init: { orgId: string; username: string; invitationId: string }) {
+    super(
+      `The invitation ${init.invitationId} for ${init.username} in organization ${init.orgId} no longer exists ` +
+        `(it expired, was rejected or was cancelled outside Pulumi). Run \`pulumi refresh\`, then \`pulumi up\` to invite again.`,
+      init,
+    );
+    this.invitationId = init.invitationId;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), invitationId: this.invitationId };
+  }
+}
+
+/**
+ * Two `OrgInvitation` resources of one deployment declare the same person (email addresses
+ * compared without regard to letter case) in the same organization. Sharing one invitation would
+ * let destroying either cancel the other's, so the second is refused before any API call.
+ */
+export class InvitationDeclaredTwiceError extends InvitationConflictError {
+  override readonly name = "InvitationDeclaredTwiceError";
+  readonly errorCode = "INVITATION_DECLARED_TWICE";
+  /** The spelling the other resource declared. */
+  readonly otherUsername: string;
+
+  constructor(init: { orgId: string; username: string; otherUsername: string }) {
+    const same = init.otherUsername === init.username ? "" : ` (as ${init.otherUsername})`;
+    super(
+      `${init.username} is declared by two OrgInvitation resources for organization ${init.orgId} in this deployment` +
+        `${same}; email addresses are compared without regard to letter case. One person has one invitation per ` +
+        `organization: remove the duplicate resource, or merge its roles and teams into the other.`,
+      init,
+    );
+    this.otherUsername = init.otherUsername;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), otherUsername: this.otherUsername };
+  }
+}
+
+/** Atlas refused the invitation because of one of its inputs (a 400 with a known `errorCode`). */
+export class InvitationInputRejectedError extends AtlasError {
+  override readonly name = "InvitationInputRejectedError";
+  readonly kind = "validation" as const;
+  /** The `OrgInvitation` input at fault: `username`, `roles`, `teamIds`, `groupRoleAssignments` or `orgId`. */
+  readonly property: string;
+  /** Atlas's status, 400-499. */
+  readonly status: number;
+  /** Atlas's `errorCode`, e.g. `DOMAIN_NOT_IN_ALLOW_LIST`. */
+  readonly errorCode: string;
+
+  constructor(property: string, value: unknown, api: AtlasApiError, hint: string | undefined) {
+    const why = api.detail ?? api.reason ?? "rejected";
+    super(
+      `Atlas rejected ${property} ${JSON.stringify(value)} (${api.status} ${api.errorCode}): ${why}` +
+        (hint ? ` ${hint}` : ""),
+      { cause: api },
+    );
+    this.property = property;
+    this.status = api.status;
+    this.errorCode = api.errorCode;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return {
+      ...super.toJSON(),
+      property: this.property,
+      status: this.status,
+      errorCode: this.errorCode,
+    };
+  }
+}
+
+const conflictGuard =
+  <T extends InvitationConflictError>(errorCode: string) =>
+  (value: unknown): value is T =>
+    isAtlasError(value) &&
+    value.kind === "conflict" &&
+    (value as { errorCode?: unknown }).errorCode === errorCode;
+
+export const isInvitationAcceptedError =
+  conflictGuard<InvitationAcceptedError>("INVITATION_ACCEPTED");
+export const isUserAlreadyMemberError =
+  conflictGuard<UserAlreadyMemberError>("USER_ALREADY_MEMBER");
+export const isInvitationGoneError = conflictGuard<InvitationGoneError>("INVITATION_GONE");
+export const isInvitationDeclaredTwiceError = conflictGuard<InvitationDeclaredTwiceError>(
+  "INVITATION_DECLARED_TWICE",
+);
+export function isInvitationInputRejectedError(
+  value: unknown,
+): value is InvitationInputRejectedError {
+  return isAtlasError(value) && value.kind === "validation";
+}
+
+/**
+ * Stored state or inputs the provider cannot read (a hand-edited state file, or state from a
+ * version this one does not know). Names the field; never guesses.
+ */
+export class InvitationStateError extends AtlasError {
+  override readonly name = "InvitationStateError";
+  readonly kind = "state" as const;
+  /** The field that could not be read, e.g. `orgId` or `groupRoleAssignments[0].roles`. */
+  readonly field: string;
+
+  constructor(init: { id: string; field: string; problem: string }) {
+    super(
+      `The state of OrgInvitation ${init.id || "(new)"} has ${init.problem} in \`${init.field}\`. ` +
+        "Run `pulumi refresh`; if it persists, fix the value with `pulumi stack export`/`import`.",
+    );
+    this.field = init.field;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), field: this.field };
+  }
+}

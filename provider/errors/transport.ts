@@ -1,0 +1,378 @@
+/**
+ * Failures of one call to Atlas: an answer that is an error, no answer, an answer in the wrong
+ * shape, authentication that cannot proceed, a proxy or TLS failure, or a spent budget. Messages
+ * are built from the Atlas error body and the request line only: an error never keeps the axios
+ * error, the request config or its headers, so no Authorization header, token or key reaches a
+ * log through it (after octokit's `RequestError`, which redacts on copy).
+ */
+import { AtlasError, kindGuard } from "./base";
+import type { RequestLine } from "./base";
+
+/** `ApiError` as Atlas sends it (openapi slice, components.schemas.ApiError); every field optional. */
+export interface ApiErrorBody {
+  error?: number;
+  errorCode?: string;
+  detail?: string;
+  reason?: string;
+  parameters?: unknown[];
+  badRequestDetail?: { fields?: { field?: string; description?: string }[] };
+}
+
+export interface AtlasApiErrorInit extends RequestLine {
+  status: number;
+  body: ApiErrorBody | undefined;
+  /** Milliseconds Atlas asked us to wait (`Retry-After`), when it said. */
+  retryAfterMs?: number | undefined;
+}
+
+const HINT_BY_STATUS: Readonly<Record<number, string>> = {
+  401:
+    "Atlas refused the credentials: check mongodbatlas:publicKey/privateKey or mongodbatlas:clientId/clientSecret " +
+    "(or their MONGODB_ATLAS_* variables), and that the key is not restricted to other IP addresses.",
+  403: "The API key or service account lacks a role this call needs (invitations need Organization Owner).",
+};
+
+/** Atlas answered with a non-success status. Decide on `status` and `errorCode`. */
+export class AtlasApiError extends AtlasError {
+  override readonly name = "AtlasApiError";
+  readonly kind = "api" as const;
+  /** HTTP status, 400-599. */
+  readonly status: number;
+  /** Atlas's `errorCode`, or `UNKNOWN` when the body carried none (Atlas's digest 401 has none). */
+  readonly errorCode: string;
+  readonly detail: string | undefined;
+  readonly reason: string | undefined;
+  /** Atlas's `parameters`: strings in real answers (atlas-recorded/23-...), typed as objects by the spec. */
+  readonly parameters: readonly unknown[];
+  /** Field violations from `badRequestDetail.fields`, as `field: description`. */
+  readonly fieldViolations: readonly string[];
+  readonly method: string;
+  readonly path: string;
+  /** Milliseconds Atlas asked us to wait (`Retry-After`), when it said. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(init: AtlasApiErrorInit) {
+    const body = init.body ?? {};
+    const errorCode =
+      typeof body.errorCode === "string" && body.errorCode ? body.errorCode : "UNKNOWN";
+    const detail = typeof body.detail === "string" ? body.detail : undefined;
+    const reason = typeof body.reason === "string" ? body.reason : undefined;
+    const hint = HINT_BY_STATUS[init.status];
+    const said =
+      `Atlas answered ${init.status} ${errorCode} for ${init.method} ${init.path}` +
+      ((detail ?? reason) ? `: ${detail ?? reason}` : "");
+    super(hint ? `${said}${/[.!?]$/.test(said) ? "" : "."} ${hint}` : said);
+    this.status = init.status;
+    this.errorCode = errorCode;
+    this.detail = detail;
+    this.reason = reason;
+    this.parameters = Array.isArray(body.parameters) ? body.parameters : [];
+    this.fieldViolations = (body.badRequestDetail?.fields ?? []).map(
+      (f) => `${String(f.field)}: ${String(f.description)}`,
+    );
+    this.method = init.method;
+    this.path = init.path;
+    this.retryAfterMs = init.retryAfterMs;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return {
+      ...super.toJSON(),
+      status: this.status,
+      errorCode: this.errorCode,
+      detail: this.detail,
+      method: this.method,
+      path: this.path,
+    };
+  }
+}
+
+/** The request never got an HTTP answer (reset, refused, DNS...). */
+export class AtlasNetworkError extends AtlasError {
+  override readonly name = "AtlasNetworkError";
+  readonly kind = "network" as const;
+  /** Node's error code (`ECONNRESET`, `ECONNREFUSED`, `ENOTFOUND`...) or `UNKNOWN`. */
+  readonly code: string;
+  readonly method: string;
+  readonly path: string;
+
+  constructor(init: RequestLine & { code: string | undefined }) {
+    const code = init.code ?? "UNKNOWN";
+    super(`Network error calling Atlas for ${init.method} ${init.path}: ${code}`);
+    this.code = code;
+    this.method = init.method;
+    this.path = init.path;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), code: this.code, method: this.method, path: this.path };
+  }
+}
+
+/** No answer within one attempt's timeout. */
+export class AtlasTimeoutError extends AtlasError {
+  override readonly name = "AtlasTimeoutError";
+  readonly kind = "timeout" as const;
+  /** The attempt's timeout, in milliseconds. */
+  readonly timeoutMs: number;
+  readonly method: string;
+  readonly path: string;
+
+  constructor(init: RequestLine & { timeoutMs: number }) {
+    super(`Atlas did not answer ${init.method} ${init.path} within ${init.timeoutMs} ms`);
+    this.timeoutMs = init.timeoutMs;
+    this.method = init.method;
+    this.path = init.path;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), timeoutMs: this.timeoutMs, method: this.method, path: this.path };
+  }
+}
+
+/** Atlas answered, but not in a shape the API promises (malformed JSON, missing fields). */
+export class AtlasProtocolError extends AtlasError {
+  override readonly name = "AtlasProtocolError";
+  readonly kind = "protocol" as const;
+  readonly status: number;
+  readonly method: string;
+  readonly path: string;
+
+  constructor(init: RequestLine & { status: number; problem: string }) {
+    super(`Atlas answered ${init.status} for ${init.method} ${init.path} with ${init.problem}`);
+    this.status = init.status;
+    this.method = init.method;
+    this.path = init.path;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), status: this.status, method: this.method, path: this.path };
+  }
+}
+
+/**
+ * A 401 that carried no HTTP Digest challenge this client can answer (RFC 7616 §3.3: an
+ * algorithm it does not offer, or only `qop=auth-int`), so the API key could not even be tried.
+ */
+export class AtlasAuthenticationError extends AtlasError {
+  override readonly name = "AtlasAuthenticationError";
+  readonly kind = "authentication" as const;
+  readonly status = 401;
+  readonly errorCode = "NO_USABLE_DIGEST_CHALLENGE";
+  /** What the server offered, as `scheme algorithm qop` triples (no nonce). */
+  readonly offered: string;
+  readonly method: string;
+  readonly path: string;
+
+  constructor(init: RequestLine & { offered: string }) {
+    super(
+      `Atlas answered 401 for ${init.method} ${init.path} without a usable HTTP Digest challenge ` +
+        `(offered: ${init.offered || "none"}); this client answers Digest with MD5 or SHA-256 and qop "auth". ` +
+        "Check that mongodbatlas:baseUrl (MONGODB_ATLAS_BASE_URL) points at the Atlas Admin API, or use a service account " +
+        "(mongodbatlas:clientId/clientSecret).",
+    );
+    this.offered = init.offered;
+    this.method = init.method;
+    this.path = init.path;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return {
+      ...super.toJSON(),
+      status: this.status,
+      errorCode: this.errorCode,
+      offered: this.offered,
+      method: this.method,
+      path: this.path,
+    };
+  }
+}
+
+/** The HTTPS proxy in the environment could not be reached or refused the tunnel. */
+export class AtlasProxyError extends AtlasError {
+  override readonly name = "AtlasProxyError";
+  readonly kind = "proxy" as const;
+  /** The proxy's origin, never its credentials (`http://proxy.example:3128`). */
+  readonly proxy: string;
+  /** The environment variable that named the proxy (`HTTPS_PROXY`, `https_proxy`, `ALL_PROXY`...). */
+  readonly variable: string;
+  /** The proxy's answer to CONNECT (407, 502...), when it answered. */
+  readonly status: number | undefined;
+  /** Node's error code when the proxy could not be reached (`ECONNREFUSED`...). */
+  readonly code: string | undefined;
+  readonly method: string;
+  readonly path: string;
+
+  constructor(
+    init: RequestLine & {
+      proxy: string;
+      variable: string;
+      status?: number | undefined;
+      code?: string | undefined;
+    },
+  ) {
+    const what =
+      init.status !== undefined
+        ? `refused the tunnel with ${init.status}${init.status === 407 ? " Proxy Authentication Required: check the user and password in the proxy URL" : ""}`
+        : `could not be reached (${init.code ?? "UNKNOWN"})`;
+    super(
+      `The proxy ${init.proxy} (from ${init.variable}) ${what}, for ${init.method} ${init.path}. ` +
+        `Fix ${init.variable}, or add the Atlas host to NO_PROXY if it must be reached directly.`,
+    );
+    this.proxy = init.proxy;
+    this.variable = init.variable;
+    this.status = init.status;
+    this.code = init.code;
+    this.method = init.method;
+    this.path = init.path;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return {
+      ...super.toJSON(),
+      proxy: this.proxy,
+      variable: this.variable,
+      status: this.status,
+      code: this.code,
+      method: this.method,
+      path: this.path,
+    };
+  }
+}
+
+const TLS_REASONS: Readonly<Record<string, string>> = {
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+    "its certificate is signed by an authority this process does not trust",
+  UNABLE_TO_GET_ISSUER_CERT:
+    "its certificate is signed by an authority this process does not trust",
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+    "its certificate is signed by an authority this process does not trust",
+  SELF_SIGNED_CERT_IN_CHAIN:
+    "its certificate chain ends in a self-signed authority this process does not trust",
+  DEPTH_ZERO_SELF_SIGNED_CERT: "it presented a self-signed certificate",
+  CERT_HAS_EXPIRED: "its certificate has expired (or this machine's clock is wrong)",
+  CERT_NOT_YET_VALID: "its certificate is not valid yet (or this machine's clock is wrong)",
+  ERR_TLS_CERT_ALTNAME_INVALID: "its certificate is for another host name",
+};
+
+/** Node error codes that are TLS verification failures (tls.TLSSocket#authorizationError). */
+export function isTlsFailureCode(code: string | undefined): boolean {
+  return (
+    code !== undefined &&
+    (code in TLS_REASONS ||
+      code.startsWith("ERR_TLS_") ||
+      code.startsWith("ERR_SSL_") ||
+      /^(CERT_|UNABLE_TO_|SELF_SIGNED|DEPTH_ZERO)/.test(code))
+  );
+}
+
+/** TLS with the Atlas host (or the proxy's tunnel to it) failed certificate verification. */
+export class AtlasTlsError extends AtlasError {
+  override readonly name = "AtlasTlsError";
+  readonly kind = "tls" as const;
+  /** The host whose certificate failed (`cloud.mongodb.com`). */
+  readonly host: string;
+  /** Node's error code (`UNABLE_TO_GET_ISSUER_CERT_LOCALLY`, `CERT_HAS_EXPIRED`, `ERR_TLS_CERT_ALTNAME_INVALID`...). */
+  readonly code: string;
+  readonly method: string;
+  readonly path: string;
+
+  constructor(init: RequestLine & { host: string; code: string }) {
+    const reason = TLS_REASONS[init.code] ?? "the TLS handshake failed";
+    const fix =
+      init.code === "CERT_HAS_EXPIRED" || init.code === "CERT_NOT_YET_VALID"
+        ? "Check the clock of this machine, and which certificate the network path presents."
+        : init.code === "ERR_TLS_CERT_ALTNAME_INVALID"
+          ? "Check mongodbatlas:baseUrl (MONGODB_ATLAS_BASE_URL), and whether a proxy intercepts TLS for another name."
+          : "If your network or proxy re-signs TLS with a private certificate authority, set NODE_EXTRA_CA_CERTS to that authority's PEM file in the environment that runs Pulumi.";
+    super(
+      `TLS to ${init.host} failed for ${init.method} ${init.path}: ${reason} (${init.code}). ${fix}`,
+    );
+    this.host = init.host;
+    this.code = init.code;
+    this.method = init.method;
+    this.path = init.path;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return {
+      ...super.toJSON(),
+      host: this.host,
+      code: this.code,
+      method: this.method,
+      path: this.path,
+    };
+  }
+}
+
+/**
+ * One provider operation (create, read, update or delete, with every call, wait and retry it
+ * needed) ran out of its time budget, `atlasInvitations:deadlineMs`.
+ */
+export class AtlasDeadlineError extends AtlasError {
+  override readonly name = "AtlasDeadlineError";
+  readonly kind = "deadline" as const;
+  /** The operation's budget, in milliseconds. */
+  readonly deadlineMs: number;
+  /** The Pulumi config key that sets it. */
+  readonly configKey: string;
+  readonly method: string;
+  readonly path: string;
+
+  constructor(
+    init: RequestLine & { deadlineMs: number; configKey: string; why: string; cause?: unknown },
+  ) {
+    super(
+      `${init.method} ${init.path} did not complete within the operation's budget of ${formatMs(init.deadlineMs)} ` +
+        `(${init.configKey}): ${init.why}. Run again later, or raise the budget with ` +
+        `\`pulumi config set ${init.configKey} <milliseconds>\`.`,
+      { cause: init.cause },
+    );
+    this.deadlineMs = init.deadlineMs;
+    this.configKey = init.configKey;
+    this.method = init.method;
+    this.path = init.path;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return {
+      ...super.toJSON(),
+      deadlineMs: this.deadlineMs,
+      configKey: this.configKey,
+      method: this.method,
+      path: this.path,
+    };
+  }
+}
+
+/** Settings are missing, half-set or malformed. Names the keys to set, never their values. */
+export class AtlasConfigurationError extends AtlasError {
+  override readonly name = "AtlasConfigurationError";
+  readonly kind = "configuration" as const;
+  /** Config keys and environment variables the message asks the user to set or fix. */
+  readonly keys: readonly string[];
+
+  constructor(message: string, keys: readonly string[]) {
+    super(message);
+    this.keys = keys;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), keys: this.keys };
+  }
+}
+
+/** `1500` -> "1.5 s", `180000` -> "180 s", `250` -> "250 ms". */
+export function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.ceil(ms)} ms` : `${Number((ms / 1000).toFixed(1))} s`;
+}
+
+export const isAtlasApiError = kindGuard<AtlasApiError>("api");
+export const isAtlasNetworkError = kindGuard<AtlasNetworkError>("network");
+export const isAtlasTimeoutError = kindGuard<AtlasTimeoutError>("timeout");
+export const isAtlasProtocolError = kindGuard<AtlasProtocolError>("protocol");
+export const isAtlasAuthenticationError = kindGuard<AtlasAuthenticationError>("authentication");
+export const isAtlasProxyError = kindGuard<AtlasProxyError>("proxy");
+export const isAtlasTlsError = kindGuard<AtlasTlsError>("tls");
+export const isAtlasDeadlineError = kindGuard<AtlasDeadlineError>("deadline");
+export const isAtlasConfigurationError = kindGuard<AtlasConfigurationError>("configuration");

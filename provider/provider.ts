@@ -1,0 +1,164 @@
+/**
+ * `OrgInvitationProvider`: the `pulumi.dynamic.ResourceProvider` behind `OrgInvitation`, following
+ * `@pulumi/pulumi/dynamic` exactly. Property bags are parsed into the typed model here (state.ts)
+ * and written back here; credentials are read at call time (Pulumi config from `configure`, then
+ * `MONGODB_ATLAS_*`), never captured, so nothing secret is serialized.
+ */
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import type { AtlasClient } from "./atlas/api";
+import type { Clock } from "./atlas/budget";
+import { getSharedAtlasClient } from "./atlas/client";
+import type { RetryOverrides } from "./atlas/retry";
+import type { AtlasSettings } from "./atlas/settings";
+import { backendFor, isGone, moveToUsers, noticeSunset } from "./backends/select";
+import { Claims } from "./claims";
+import { diffInvitation } from "./diff";
+import { createInvitation, deleteInvitation, readInvitation, updateInvitation } from "./lifecycle";
+import type { LifecycleContext } from "./lifecycle";
+import { stderrLogger } from "./log";
+import type { Logger } from "./log";
+import type { OrgInvitationOutputs } from "./model";
+import { CONFIG_KEYS, resolveApi, resolveRetryOverrides, resolveSettings } from "./settings";
+import type { ProviderSettings, StringMap } from "./settings";
+import { normalizeInputs, parseDeclared, parseState, toOutputs } from "./state";
+import type { Props } from "./state";
+import { validateInputs } from "./validate";
+
+export interface OrgInvitationProviderOptions {
+  /**
+   * Where `MONGODB_ATLAS_*` and proxy variables are read from.
+   * @default process.env, read at each call
+   */
+  env?: StringMap | undefined;
+  /**
+   * Builds the Atlas client for resolved settings and the retry overrides from Pulumi config.
+   * @default one shared client per settings in the process (shared digest challenge, token cache,
+   * rate-limit views)
+   */
+  createClient?: ((settings: AtlasSettings, retry: RetryOverrides) => AtlasClient) | undefined;
+  /** @default notes and warnings on stderr */
+  logger?: Logger | undefined;
+  /** @default real time */
+  clock?: Clock | undefined;
+}
+
+export class OrgInvitationProvider implements dynamic.ResourceProvider<
+  Props,
+  OrgInvitationOutputs
+> {
+  // A private field: config holds secrets, which must not show in JSON.stringify or inspect.
+  #config: Record<string, string | undefined> = {};
+  private readonly options: OrgInvitationProviderOptions;
+  /** One provider per host process, one host per deployment: see claims.ts. */
+  private readonly claims = new Claims();
+
+  constructor(options: OrgInvitationProviderOptions = {}) {
+    this.options = options;
+  }
+
+  /**
+   * Keeps the `mongodbatlas:*` keys users already set for the official Atlas provider, and the
+   * package's `atlasInvitations:*` keys.
+   * @throws AtlasConfigurationError for a bad `atlasInvitations:*` value, naming the key
+   */
+  async configure(req: dynamic.ConfigureRequest): Promise<void> {
+    const config: Record<string, string | undefined> = {};
+    for (const key of CONFIG_KEYS) config[key] = req.config.get(key);
+    resolveRetryOverrides(config);
+    resolveApi(config);
+    this.#config = config;
+  }
+
+  /**
+   * Settings for this call.
+   * @throws AtlasConfigurationError naming the keys to set or fix
+   */
+  settings(): ProviderSettings {
+    return resolveSettings({ config: this.#config, env: this.options.env ?? process.env });
+  }
+
+  private logger(): Logger {
+    return this.options.logger ?? stderrLogger;
+  }
+
+  private client(settings: ProviderSettings): AtlasClient {
+    const logger = this.logger();
+    return this.options.createClient
+      ? this.options.createClient(settings.atlas, settings.retry)
+      : getSharedAtlasClient(settings.atlas, {
+          retry: settings.retry,
+          logger,
+          ...(this.options.clock && { clock: this.options.clock }),
+          onAnswer: ({ response }) => noticeSunset(response.headers, settings.api, logger),
+        });
+  }
+
+  /**
+   * Runs one lifecycle step. Under `atlasInvitations:api` "auto", a 410 from the invites API
+   * moves the process to the org users API and the step runs again there, once.
+   */
+  private async run<T>(step: (ctx: LifecycleContext) => Promise<T>): Promise<T> {
+    const settings = this.settings();
+    const client = this.client(settings);
+    const logger = this.logger();
+    const origin = settings.atlas.baseUrl;
+    const budget = client.budget();
+    const context = (): LifecycleContext => ({
+      client,
+      backend: backendFor(settings.api, origin, client),
+      claims: this.claims,
+      logger,
+      budget,
+    });
+    const ctx = context();
+    try {
+      return await step(ctx);
+    } catch (error) {
+      if (!(settings.api === "auto" && ctx.backend.api === "invites" && isGone(error))) throw error;
+      moveToUsers(origin, logger);
+      return step(context());
+    }
+  }
+
+  /** Validates inputs before any HTTP call; missing credentials fail the preview, naming the keys. */
+  async check(_olds: Props, news: Props): Promise<dynamic.CheckResult<Props>> {
+    const failures = validateInputs(news);
+    if (failures.length > 0) return { inputs: news, failures };
+    this.settings();
+    return { inputs: normalizeInputs(news) };
+  }
+
+  async diff(id: string, olds: OrgInvitationOutputs, news: Props): Promise<dynamic.DiffResult> {
+    return diffInvitation(parseState(id, { ...olds }), news);
+  }
+
+  async create(inputs: Props): Promise<dynamic.CreateResult<OrgInvitationOutputs>> {
+    const declared = parseDeclared(inputs);
+    const state = await this.run((ctx) => createInvitation(ctx, declared));
+    return { id: state.id, outs: toOutputs(state) };
+  }
+
+  async read(
+    id: string,
+    props?: OrgInvitationOutputs,
+  ): Promise<dynamic.ReadResult<OrgInvitationOutputs>> {
+    const state = parseState(id, { ...props });
+    const refreshed = await this.run((ctx) => readInvitation(ctx, state));
+    return refreshed ? { id, props: toOutputs(refreshed) } : {};
+  }
+
+  async update(
+    id: string,
+    olds: OrgInvitationOutputs,
+    news: Props,
+  ): Promise<dynamic.UpdateResult<OrgInvitationOutputs>> {
+    const state = parseState(id, { ...olds });
+    const declared = parseDeclared(news, id);
+    return { outs: toOutputs(await this.run((ctx) => updateInvitation(ctx, state, declared))) };
+  }
+
+  async delete(id: string, props: OrgInvitationOutputs): Promise<void> {
+    const state = parseState(id, { ...props });
+    await this.run((ctx) => deleteInvitation(ctx, state));
+  }
+}
