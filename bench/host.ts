@@ -122,7 +122,7 @@ export async function measureOverhead(
   } finally {
     await host.close();
   }
-  const provider = runtimeProvider(emu);
+  const provider = await runtimeProvider(emu);
   for (let r = -1; r < rounds; r++) {
     const d = declared(emu, user("direct", r + 1));
     const sink: Record<string, number[]> = r < 0 ? {} : directMs;

@@ -1,22 +1,34 @@
 /**
- * `npm run bench [-- --json]`: the performance figures of issue #6, every one measured in this
- * run against the emulator on loopback. Ratios and counts, not pass/fail timings.
+ * `npm run bench [-- --json] [-- --plot]`: the performance figures, every one measured in this
+ * run against the emulator on loopback. Ratios and counts, not pass/fail timings. `--plot` writes
+ * an SVG timeline of each bulk phase to bench/plots/ (README, "Benchmark").
  */
 import { cpus } from "node:os";
+import { join } from "node:path";
 import { prepareConsumer } from "../scripts/host";
-import { measureBulk, measureRefresh, BULK_LIMITS } from "./bulk";
+import {
+  BULK_LIMITS,
+  REAL_PROFILE,
+  REAL_PROFILE_SPEEDUP,
+  measureBulk,
+  measureRefresh,
+} from "./bulk";
 import { measureMemory, measureOverhead, measureSizes, template } from "./host";
+import { writeTimelinePlot } from "./plot";
 import { measureDigest, measureRoundTrips } from "./roundtrips";
 import { startBenchEmulator } from "./setup";
 import { render, type Report } from "./table";
 
 const BULK_N = 100;
-const REFRESH_N = 200;
+const REAL_PROFILE_N = 1_000;
+const REFRESH_N = 1_000;
 const MEMORY_N = 1_000;
 const OVERHEAD_ROUNDS = 10;
+export const PLOT_DIR = join(__dirname, "plots");
 
 async function main(): Promise<void> {
   const json = process.argv.includes("--json");
+  const plot = process.argv.includes("--plot");
   const started = performance.now();
   const progress = (what: string) => {
     if (!json)
@@ -24,19 +36,32 @@ async function main(): Promise<void> {
         `bench: ${what} (${((performance.now() - started) / 1000).toFixed(1)} s)\n`,
       );
   };
+  progress("round trips");
+  const roundTrips = [
+    ...(await measureRoundTrips("invites")),
+    ...(await measureRoundTrips("users")),
+  ];
+  const digest = await measureDigest();
+  const bulk = [];
+  for (const backend of ["invites", "users"] as const) {
+    progress(`bulk create and destroy on the ${backend} API`);
+    bulk.push(...(await measureBulk("targets", backend, BULK_N, BULK_LIMITS)));
+  }
+  for (const backend of ["invites", "users"] as const) {
+    progress(`Atlas's real bucket, ${REAL_PROFILE_SPEEDUP} times faster, on the ${backend} API`);
+    bulk.push(...(await measureBulk("real profile", backend, REAL_PROFILE_N, REAL_PROFILE)));
+  }
+  progress("refresh");
+  const refresh = [
+    await measureRefresh("invites", REFRESH_N),
+    await measureRefresh("users", REFRESH_N),
+  ];
+  progress("preparing the consumer (build, pack, install when the sources changed)");
+  const prepStarted = performance.now();
+  const consumer = await prepareConsumer();
+  const prepareMs = performance.now() - prepStarted;
   const emu = await startBenchEmulator();
   try {
-    progress("round trips");
-    const roundTrips = await measureRoundTrips(emu);
-    const digest = await measureDigest();
-    progress("bulk create and destroy");
-    const bulk = await measureBulk(BULK_N);
-    progress("refresh");
-    const refresh = await measureRefresh(emu, REFRESH_N);
-    progress("preparing the consumer (build, pack, install when the sources changed)");
-    const prepStarted = performance.now();
-    const consumer = await prepareConsumer();
-    const prepareMs = performance.now() - prepStarted;
     const t = await template(consumer, emu);
     progress("sizes");
     const sizes = await measureSizes(consumer, emu, t);
@@ -44,6 +69,14 @@ async function main(): Promise<void> {
     const overhead = await measureOverhead(consumer, emu, t, OVERHEAD_ROUNDS);
     progress("host memory");
     const memory = await measureMemory(consumer, emu, t, MEMORY_N);
+    let plots: string[] = [];
+    if (plot) {
+      progress("plots");
+      plots = await writeTimelinePlot(
+        PLOT_DIR,
+        bulk.filter((b) => b.scenario === "targets").map((b) => b.timeline),
+      );
+    }
     const report: Report = {
       machine: {
         node: process.version,
@@ -54,11 +87,13 @@ async function main(): Promise<void> {
       roundTrips,
       digest,
       bulkLimits: BULK_LIMITS,
-      bulk,
+      realProfile: { limits: REAL_PROFILE, speedup: REAL_PROFILE_SPEEDUP },
+      bulk: bulk.map(({ timeline: _timeline, ...figure }) => figure),
       refresh,
       sizes,
       overhead,
       memory,
+      plots,
       prepareConsumerMs: prepareMs,
       totalMs: performance.now() - started,
     };

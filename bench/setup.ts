@@ -5,9 +5,11 @@
 import { startEmulator } from "../emulator";
 import type { LogEntry, RunningEmulator } from "../emulator";
 import { clearSharedAtlasClients, createAtlasClient } from "../provider/atlas/client";
-import type { AtlasApi } from "../provider/atlas/api";
+import type { AtlasClient } from "../provider/atlas/api";
+import { clearPacing } from "../provider/atlas/pacing";
 import { Secret } from "../provider/atlas/secret";
-import { OrgInvitationProvider } from "../provider/invitation-provider";
+import { clearBackendChoice } from "../provider/backends/select";
+import { OrgInvitationProvider } from "../provider/provider";
 import type { OrgInvitationOutputs } from "../provider/model";
 
 export type Emulator = RunningEmulator;
@@ -24,17 +26,32 @@ export function envFor(emu: Emulator): Record<string, string> {
   };
 }
 
-/** A provider exactly as runtime.ts builds it: the process-wide shared client, default retries. */
-export function runtimeProvider(emu: Emulator): OrgInvitationProvider {
+export type Backend = "invites" | "users";
+
+/**
+ * A provider exactly as runtime.ts builds it: the process-wide shared client, default retries,
+ * on the given backend. Each call starts a new process, as far as the package can tell: no shared
+ * client, rate-limit view or sunset decision carries over.
+ */
+export async function runtimeProvider(
+  emu: Emulator,
+  api: Backend = "invites",
+): Promise<OrgInvitationProvider> {
   clearSharedAtlasClients();
-  return new OrgInvitationProvider({
-    env: envFor(emu),
-    logger: { info: () => undefined, warn: () => undefined },
+  clearPacing();
+  clearBackendChoice();
+  const provider = new OrgInvitationProvider({ env: envFor(emu), logger: {} });
+  await provider.configure({
+    config: {
+      get: (k: string) => (k === "atlasInvitations:api" ? api : undefined),
+      require: () => "",
+    },
   });
+  return provider;
 }
 
 /** A separate client, to arrange state as another Atlas user would. */
-export function arrangeApi(emu: Emulator): AtlasApi {
+export function arrangeApi(emu: Emulator): AtlasClient {
   return createAtlasClient({
     baseUrl: emu.baseUrl,
     credentials: {

@@ -8,14 +8,28 @@ export interface Report {
   roundTrips: RoundTrip[];
   digest: DigestFigure;
   bulkLimits: Limits;
-  bulk: BulkFigure[];
-  refresh: RefreshFigure;
+  realProfile: { limits: Limits; speedup: number };
+  bulk: Omit<BulkFigure, "timeline">[];
+  refresh: RefreshFigure[];
   sizes: SizeFigure;
   overhead: OverheadRow[];
   memory: MemoryFigure;
+  plots: string[];
   prepareConsumerMs: number;
   totalMs: number;
 }
+
+/**
+ * The same scenario as measured before this package paced from Atlas's headers (README of commit
+ * 3925e15: one retry loop per layer, pacing only from the invitation limit's refusals).
+ */
+export const BEFORE: Record<
+  string,
+  { ratio: number; requestsPerInvitation: number; status429: number; refusals400: number }
+> = {
+  "bulk create": { ratio: 1.01, requestsPerInvitation: 1.91, status429: 79, refusals400: 11 },
+  "bulk destroy": { ratio: 1.05, requestsPerInvitation: 2.96, status429: 196, refusals400: 0 },
+};
 
 function table(head: string[], rows: (string | number)[][]): string {
   const cells = [head, ...rows.map((r) => r.map(String))];
@@ -34,15 +48,70 @@ function table(head: string[], rows: (string | number)[][]): string {
 
 const f = (x: number, d = 2): string => x.toFixed(d);
 
+const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(1))} s`;
+
+function bulkTable(rows: Omit<BulkFigure, "timeline">[], withBefore: boolean): string {
+  const head = [
+    "API",
+    "phase",
+    "N",
+    "wall s",
+    "bound s",
+    "wall/bound",
+    "failures",
+    "requests/inv",
+    "400s",
+    "429s",
+    "challenges",
+  ];
+  const body: (string | number)[][] = [];
+  for (const b of rows) {
+    body.push([
+      b.backend,
+      b.phase,
+      b.n,
+      f(b.wallMs / 1000),
+      f(b.boundMs / 1000),
+      f(b.ratio),
+      b.failures,
+      f(b.requestsPerInvitation),
+      b.refusals400,
+      b.status429,
+      b.challenges,
+    ]);
+    const before = BEFORE[b.phase];
+    if (withBefore && before && b.backend === "invites") {
+      body.push([
+        "  before",
+        "",
+        "",
+        "",
+        "",
+        f(before.ratio),
+        0,
+        f(before.requestsPerInvitation),
+        before.refusals400,
+        before.status429,
+        "",
+      ]);
+    }
+  }
+  return table(head, body);
+}
+
 export function render(r: Report): string {
   const { invitations, bucket } = r.bulkLimits;
+  const real = r.realProfile.limits.bucket;
+  const gaps = r.bulk
+    .filter((b) => b.guardGapMs !== undefined)
+    .map((b) => `${b.scenario}: ${f(b.guardGapMs ?? 0, 3)} ms`);
   const out = [
     `machine: ${r.machine.cpus} x ${r.machine.cpuModel}, ${r.machine.platform}, node ${r.machine.node}`,
     "",
     "1. Round trips per operation",
     table(
-      ["operation", "round trips", "minimum"],
-      r.roundTrips.map((x) => [x.operation, x.calls, x.minimum]),
+      ["API", "operation", "round trips", "minimum", "the minimum is"],
+      r.roundTrips.map((x) => [x.backend, x.operation, x.calls, x.minimum, x.why]),
     ),
     "",
     "2. Digest challenges",
@@ -51,54 +120,34 @@ export function render(r: Report): string {
       [[r.digest.calls, r.digest.challenges, f(r.digest.perHundred), 100, 1]],
     ),
     "",
-    `3. Bulk runs (invitation limit ${invitations.count} per ${invitations.windowMs} ms, token bucket ${bucket.capacity} + ${bucket.refillPerSecond}/s)`,
-    table(
-      [
-        "phase",
-        "N",
-        "wall s",
-        "bound s",
-        "wall/bound",
-        "failures",
-        "calls/inv",
-        "needed/inv",
-        "429s",
-        "400s",
-      ],
-      r.bulk.map((b) => [
-        b.phase,
-        b.n,
-        f(b.wallMs / 1000),
-        f(b.boundMs / 1000),
-        f(b.ratio),
-        b.failures,
-        f(b.callsPerInvitation),
-        f(b.neededPerInvitation),
-        b.status429,
-        b.status400,
-      ]),
+    `3. Bulk runs: invitation limit ${invitations ? `${invitations.count} per ${seconds(invitations.windowMs)}` : "none"}, ` +
+      `token bucket ${bucket.capacity} + ${bucket.refillPerSecond}/s (targets: wall/bound <= 1.05, requests/inv <= 1.15, 0 failures)`,
+    bulkTable(
+      r.bulk.filter((b) => b.scenario === "targets"),
+      true,
     ),
     "",
-    "4. Refresh of one org",
-    table(
-      ["invitations", "API calls", "uncoalesced", "calls by operation"],
-      [
-        [
-          r.refresh.n,
-          r.refresh.calls,
-          r.refresh.uncoalesced,
-          JSON.stringify(r.refresh.byOperation),
-        ],
-      ],
+    `4. Atlas's real bucket (500 + 250 per 60 s) sped up ${r.realProfile.speedup} times: ${real.capacity} + ${Number(real.refillPerSecond.toFixed(1))}/s, no invitation limit`,
+    bulkTable(
+      r.bulk.filter((b) => b.scenario === "real profile"),
+      false,
     ),
     "",
-    "5. Sizes",
+    `   median gap from the status read to the DELETE it guards (org users API): ${gaps.join("; ") || "n/a"}`,
+    "",
+    "5. Refresh of one org",
+    table(
+      ["API", "invitations", "list calls", "API calls", "calls by operation"],
+      r.refresh.map((x) => [x.backend, x.n, x.listCalls, x.calls, JSON.stringify(x.byOperation)]),
+    ),
+    "",
+    "6. Sizes",
     table(
       ["__provider bytes per resource", "state bytes per invitation"],
       [[r.sizes.providerBytes, r.sizes.stateBytesPerInvitation]],
     ),
     "",
-    "6. Host overhead (median ms, real host minus the same call in-process)",
+    "7. Host overhead (median ms, real host minus the same call in-process)",
     table(
       ["operation", "host", "in-process", "overhead", "host/in-process"],
       r.overhead.map((o) => [
@@ -110,12 +159,13 @@ export function render(r: Report): string {
       ]),
     ),
     "",
-    "7. Host process with many invitations",
+    "8. Host process with many invitations",
     table(
       ["invitations", "peak RSS (VmHWM) MiB", "refresh API calls"],
       [[r.memory.invitations, f(r.memory.peakRssMiB, 1), r.memory.refreshCalls]],
     ),
     "",
+    ...(r.plots.length > 0 ? ["plots:", ...r.plots.map((p) => `  ${p}`), ""] : []),
     `total ${f(r.totalMs / 1000, 1)} s (of which preparing the consumer ${f(r.prepareConsumerMs / 1000, 1)} s)`,
     "",
   ];
