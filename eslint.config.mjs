@@ -27,7 +27,15 @@ export default tseslint.config(
     },
   },
   {
-    files: ["emulator/**", "scripts/**", "bench/**", "test/**", "examples/**", "index.ts"],
+    files: [
+      "emulator/**",
+      "scripts/**",
+      "host-harness/**",
+      "bench/**",
+      "test/**",
+      "examples/**",
+      "index.ts",
+    ],
     rules: { "no-console": "off" },
   },
 );

@@ -14,7 +14,7 @@ import type {
   SunsetInfo,
 } from "./types";
 
-export interface EmulatorInfo {
+interface EmulatorInfo {
   baseUrl: string;
   orgId: string;
   teamIds: string[];
@@ -24,11 +24,11 @@ export interface EmulatorInfo {
 }
 
 /** Knobs as sent over HTTP; `domainAllowList.orgId` defaults to the default org. */
-export type KnobsPatch = Partial<KnobSettings> & {
+type KnobsPatch = Partial<KnobSettings> & {
   domainAllowList?: { orgId?: string; domains: string[] | null };
 };
 
-export interface RemoteFaultHandle {
+interface RemoteFaultHandle {
   id: string;
   remaining(): Promise<number>;
   clear(): Promise<void>;
@@ -79,7 +79,7 @@ export interface ControlClient {
   sunsetNow(): Promise<SunsetInfo>;
 }
 
-export class ControlClientError extends Error {
+class ControlClientError extends Error {
   override readonly name = "ControlClientError";
   constructor(
     readonly status: number,

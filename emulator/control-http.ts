@@ -1,23 +1,91 @@
 /**
  * The HTTP control API under /__emulator/ (no auth, never logged): the programmatic control API
- * for out-of-process users (demo, Pulumi host tests). JSON in, JSON out.
+ * for out-of-process users (demo, Pulumi host tests). JSON in, JSON out; JSON has no RegExp and no
+ * Infinity, so faults and counts are decoded and encoded here.
  */
 import type { ServerResponse } from "node:http";
 import type { FullControl } from "./control";
-import type { Json } from "./control-json";
-import {
-  countJson,
-  faultFromJson,
-  knobsFromJson,
-  logFilter,
-  named,
-  strings,
-  str,
-} from "./control-json";
 import type { Core } from "./core";
 import { ControlError } from "./errors";
 import { DEFAULT_ORG, DEFAULT_PROJECT, DEFAULT_TEAMS } from "./state";
+import type { FaultSpec, KnobSettings, LogFilter } from "./types";
+
+type Json = Record<string, unknown>;
 type Handler = (m: string[], body: Json, url: URL) => unknown;
+
+function str(value: unknown, name: string): string {
+  if (typeof value !== "string") throw new ControlError(`${name} must be a string`, 400);
+  return value;
+}
+
+function strings(value: unknown, name: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
+    throw new ControlError(`${name} must be an array of strings`, 400);
+  }
+  return value as string[];
+}
+
+/** Optional `roles` and `teamIds` of a member or an invitation, as given. */
+function grants(body: Json): { roles?: string[]; teamIds?: string[] } {
+  const out: { roles?: string[]; teamIds?: string[] } = {};
+  const roles = strings(body["roles"], "roles");
+  const teamIds = strings(body["teamIds"], "teamIds");
+  if (roles) out.roles = roles;
+  if (teamIds) out.teamIds = teamIds;
+  return out;
+}
+
+/** `null` clears a domain allow list. */
+function domainList(value: unknown): string[] | null {
+  return value === null ? null : (strings(value, "domains") ?? null);
+}
+
+function named(body: Json): { id?: string; name: string } {
+  const name = str(body["name"], "name");
+  return body["id"] === undefined ? { name } : { id: str(body["id"], "id"), name };
+}
+
+/** JSON cannot say Infinity or RegExp: `times: "Infinity"` (or null) and `match.pathRegex`. */
+function faultFromJson(body: Json): FaultSpec {
+  const { match, times, ...rest } = body as { match?: Json; times?: unknown } & Json;
+  const spec = { ...rest } as FaultSpec;
+  if (times === "Infinity" || times === null) spec.times = Infinity;
+  else if (typeof times === "number") spec.times = times;
+  if (match) {
+    const m: NonNullable<FaultSpec["match"]> = {};
+    if (typeof match["method"] === "string") m.method = match["method"];
+    if (typeof match["operationId"] === "string") m.operationId = match["operationId"];
+    if (typeof match["path"] === "string") m.path = match["path"];
+    if (typeof match["pathRegex"] === "string") m.path = new RegExp(match["pathRegex"]);
+    spec.match = m;
+  }
+  return spec;
+}
+
+/** JSON has no Infinity. */
+function countJson(n: number): number | "Infinity" {
+  return n === Infinity ? "Infinity" : n;
+}
+
+/** Checked by setKnobs; numbers are fine for the status knob: {"missingInvitationAnswer": 400}. */
+function knobsFromJson(body: Json): Partial<KnobSettings> {
+  const patch = { ...body } as Partial<KnobSettings> & Json;
+  if (typeof body["missingInvitationAnswer"] === "number")
+    patch.missingInvitationAnswer = String(body["missingInvitationAnswer"]) as "404" | "400";
+  return patch;
+}
+
+function logFilter(url: URL): LogFilter {
+  const filter: LogFilter = {};
+  const method = url.searchParams.get("method");
+  const operationId = url.searchParams.get("operationId");
+  const status = url.searchParams.get("status");
+  if (method) filter.method = method;
+  if (operationId) filter.operationId = operationId;
+  if (status) filter.status = Number(status);
+  return filter;
+}
 
 function routes(core: Core, control: FullControl): [string, RegExp, Handler][] {
   const ORG = "/__emulator/orgs/([^/]+)";
@@ -60,10 +128,7 @@ function routes(core: Core, control: FullControl): [string, RegExp, Handler][] {
             orgId?: string;
             domains?: string[] | null;
           };
-          control.setDomainAllowList(
-            orgId,
-            domains === null ? null : (strings(domains, "domains") ?? null),
-          );
+          control.setDomainAllowList(orgId, domainList(domains));
         }
         return control.setKnobs(knobsFromJson(rest));
       },
@@ -102,16 +167,11 @@ function routes(core: Core, control: FullControl): [string, RegExp, Handler][] {
     [
       "POST",
       new RegExp(`^${ORG}/members$`),
-      (m, body) => {
-        const input: { username: string; roles?: string[]; teamIds?: string[] } = {
+      (m, body) =>
+        control.addMember(m[0] ?? "", {
           username: str(body["username"], "username"),
-        };
-        const roles = strings(body["roles"], "roles");
-        const teamIds = strings(body["teamIds"], "teamIds");
-        if (roles) input.roles = roles;
-        if (teamIds) input.teamIds = teamIds;
-        return control.addMember(m[0] ?? "", input);
-      },
+          ...grants(body),
+        }),
     ],
     ["GET", new RegExp(`^${ORG}/invitations$`), (m) => control.invitations(m[0] ?? "")],
     ["GET", new RegExp(`^${ORG}/users$`), (m) => control.users(m[0] ?? "")],
@@ -119,10 +179,7 @@ function routes(core: Core, control: FullControl): [string, RegExp, Handler][] {
       "PUT",
       new RegExp(`^${ORG}/domain-allow-list$`),
       (m, body) => {
-        control.setDomainAllowList(
-          m[0] ?? "",
-          body["domains"] === null ? null : (strings(body["domains"], "domains") ?? null),
-        );
+        control.setDomainAllowList(m[0] ?? "", domainList(body["domains"]));
         return { ok: true };
       },
     ],
@@ -153,15 +210,7 @@ function routes(core: Core, control: FullControl): [string, RegExp, Handler][] {
     [
       "PATCH",
       new RegExp(`^${ORG}/invitations/([^/]+)$`),
-      (m, body) => {
-        const patch: { roles?: string[]; teamIds?: string[] } = {};
-        const roles = strings(body["roles"], "roles");
-        const teamIds = strings(body["teamIds"], "teamIds");
-        if (roles) patch.roles = roles;
-        if (teamIds) patch.teamIds = teamIds;
-        control.setInvitation(m[0] ?? "", m[1] ?? "", patch);
-        return { ok: true };
-      },
+      (m, body) => (control.setInvitation(m[0] ?? "", m[1] ?? "", grants(body)), { ok: true }),
     ],
   ];
 }

@@ -2,7 +2,6 @@
 import type { Core } from "./core";
 import { parseSunsetDate } from "./core";
 import { ControlError } from "./errors";
-import { isoSeconds } from "./ids";
 import { DEFAULT_TOKEN_BUCKET } from "./limits";
 import {
   acceptInvitation,
@@ -13,10 +12,8 @@ import {
 } from "./lifecycle";
 import type { FaultSummary } from "./faults";
 import type { OrgState } from "./state";
-import { findInvitation } from "./state";
+import { findInvitation, isoSeconds } from "./state";
 import type { EmulatorControl, InvitationRecord, KnobSettings, SunsetInfo } from "./types";
-
-export type { KnobSettings } from "./types";
 
 /** Extra methods the HTTP control API needs besides EmulatorControl. */
 export interface FullControl extends EmulatorControl {

@@ -8,7 +8,7 @@ import { AtlasState } from "./state";
 import type { UserRemovals } from "./routes/common";
 import type { DigestAlgorithm, EmulatorOptions, EmulatorStats, Exchange } from "./types";
 
-export interface ResolvedOptions {
+interface ResolvedOptions {
   port: number;
   publicKey: string;
   privateKey: string;
@@ -23,7 +23,7 @@ export interface ResolvedOptions {
   onExchange: ((exchange: Exchange) => void) | undefined;
 }
 
-export const DEFAULTS = {
+const DEFAULTS = {
   port: 0,
   publicKey: "emulator-public-key",
   privateKey: "emulator-private-key",
@@ -47,7 +47,7 @@ export function parseSunsetDate(value: Date | string): number {
 }
 
 /** `undefined` values fall back to the defaults; bad shapes are refused with a plain message. */
-export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
+export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
   const algorithms = options.digestAlgorithms ?? [...DEFAULTS.digestAlgorithms];
   if (algorithms.length === 0 || algorithms.some((a) => a !== "MD5" && a !== "SHA-256")) {
     throw new TypeError('digestAlgorithms must be a non-empty list of "MD5" and/or "SHA-256"');

@@ -1,23 +1,47 @@
 /**
- * The /api/atlas/v2 pipeline: authenticate, token bucket, faults, then the operation itself
- * (sunset of a wholly deprecated resource, version negotiation, sunset of the negotiated version,
- * body, invitation limit, handler); finally the headers Atlas puts
- * on every answer: the bucket's Ratelimit-*, Deprecation/Sunset for a deprecated version, and
- * X-Error-Code on errors (recording X2).
+ * The /api/atlas/v2 pipeline: which of the 11 slice operations a request names, then
+ * authenticate, token bucket, faults, and the operation itself (sunset of a wholly deprecated
+ * resource, version negotiation, sunset of the negotiated version, body, invitation limit,
+ * handler); finally the headers Atlas puts on every answer: the bucket's Ratelimit-*,
+ * Deprecation/Sunset for a deprecated version, and X-Error-Code on errors (recording X2).
  */
 import { authenticate } from "./auth/gate";
 import type { Core } from "./core";
-import { deprecationHeaders, versionGone } from "./deprecation";
 import { AtlasError } from "./errors";
-import type { Outcome } from "./fault-apply";
-import { withFaults } from "./fault-apply";
-import type { ApiVersion } from "./negotiation";
-import { checkContentType, negotiate, successMediaType } from "./negotiation";
-import type { ApiMeta, ApiRequest } from "./request";
-import { header, unknownRoute } from "./request";
-import type { OpContext, Reply, RouteDef } from "./routes/common";
-import { matchRoute } from "./routes/table";
+import { withFaults } from "./faults";
+import type { ApiMeta, ApiRequest, Outcome, Reply } from "./http-io";
+import { header, unknownRoute } from "./http-io";
 import { sweepExpired } from "./lifecycle";
+import type { OpContext, RouteDef } from "./routes/common";
+import { inviteRoutes } from "./routes/invites";
+import { userRoutes } from "./routes/users";
+import type { ApiVersion } from "./versions";
+import {
+  checkContentType,
+  deprecationHeaders,
+  negotiate,
+  successMediaType,
+  versionGone,
+} from "./versions";
+
+const SLICE_ROUTES: readonly RouteDef[] = [...inviteRoutes, ...userRoutes];
+
+function matchRoute(
+  method: string,
+  path: string,
+): { route: RouteDef; params: string[] } | undefined {
+  for (const route of SLICE_ROUTES) {
+    if (route.method !== method) continue;
+    const m = route.pattern.exec(path);
+    if (!m) continue;
+    try {
+      return { route, params: m.slice(1).map((p) => decodeURIComponent(p)) };
+    } catch {
+      return { route, params: m.slice(1) };
+    }
+  }
+  return undefined;
+}
 
 /** Errors are always `application/json` (recordings X1, X2, 23), whatever was negotiated. */
 function errorReply(error: AtlasError): Reply {

@@ -7,12 +7,12 @@
  */
 import { STATUS_CODES } from "node:http";
 
-export interface FieldViolation {
+interface FieldViolation {
   field: string;
   description: string;
 }
 
-export interface ApiErrorBody {
+interface ApiErrorBody {
   badRequestDetail?: { fields: FieldViolation[] };
   detail: string;
   error: number;
@@ -21,11 +21,11 @@ export interface ApiErrorBody {
   reason: string;
 }
 
-export function reasonPhrase(status: number): string {
+function reasonPhrase(status: number): string {
   return STATUS_CODES[status] ?? "Unknown";
 }
 
-export interface ErrorOptions {
+interface ErrorOptions {
   field?: FieldViolation;
   /** What the detail names (an id, a username...), as Atlas lists them. @default [] */
   parameters?: string[];
@@ -78,7 +78,7 @@ export function badField(
   errorCode: string,
   field: string,
   detail: string,
-  parameters: string[] = [],
+  parameters: string[],
 ): AtlasError {
   return new AtlasError(400, errorCode, detail, {
     field: { field, description: detail },

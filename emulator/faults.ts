@@ -1,4 +1,14 @@
-/** Injected faults: matched in insertion order after authentication, consumed one per request. */
+/**
+ * Injected faults: registered through the control API, matched in insertion order after
+ * authentication, consumed one per request, and applied around the real operation. Without
+ * `commit` the fault answers before anything changes (a pre-commit delay whose client went away
+ * never runs the operation); with `commit` (or `malformedBody`, which needs the real status) the
+ * operation runs first.
+ */
+import type { Socket } from "node:net";
+import type { Core } from "./core";
+import { apiErrorBody } from "./errors";
+import type { ApiMeta, Outcome, Reply } from "./http-io";
 import type { FaultHandle, FaultSpec } from "./types";
 
 interface ActiveFault {
@@ -7,7 +17,7 @@ interface ActiveFault {
   remaining: number;
 }
 
-export interface FaultTarget {
+interface FaultTarget {
   method: string;
   path: string;
   operationId: string | undefined;
@@ -16,7 +26,6 @@ export interface FaultTarget {
 export interface FaultSummary {
   id: string;
   remaining: number;
-  spec: FaultSpec;
 }
 
 export class FaultRegistry {
@@ -39,8 +48,7 @@ export class FaultRegistry {
   remove(id: string): boolean {
     const before = this.faults.length;
     this.faults = this.faults.filter((f) => f.id !== id);
-    const found = this.faults.length < before;
-    return found;
+    return this.faults.length < before;
   }
 
   clear(): void {
@@ -49,7 +57,7 @@ export class FaultRegistry {
   }
 
   list(): FaultSummary[] {
-    return this.faults.map((f) => ({ id: f.id, remaining: f.remaining, spec: { ...f.spec } }));
+    return this.faults.map((f) => ({ id: f.id, remaining: f.remaining }));
   }
 
   remainingOf(id: string): number {
@@ -76,4 +84,44 @@ function matches(spec: FaultSpec, target: FaultTarget): boolean {
     if (!m.path.test(target.path)) return false;
   } else if (m.path !== undefined && m.path !== target.path) return false;
   return true;
+}
+
+const DEFAULT_CODES: Record<number, string> = {
+  400: "INVALID_PARAMETER",
+  401: "USER_UNAUTHORIZED",
+  403: "ACCESS_FORBIDDEN",
+  404: "RESOURCE_NOT_FOUND",
+  409: "CONFLICT",
+  429: "RATE_LIMITED",
+  500: "UNEXPECTED_ERROR",
+  502: "BAD_GATEWAY",
+  503: "SERVICE_UNAVAILABLE",
+  504: "GATEWAY_TIMEOUT",
+};
+
+function faultReply(fault: FaultSpec, status: number): Reply {
+  const errorCode = fault.errorCode ?? DEFAULT_CODES[status] ?? "EMULATOR_INJECTED_FAULT";
+  const detail = fault.detail ?? `Injected fault: ${status} ${errorCode}.`;
+  return { status, body: apiErrorBody(status, errorCode, detail) };
+}
+
+/** Runs `run` (the real operation) under the first matching fault, if any. */
+export async function withFaults(
+  core: Core,
+  target: FaultTarget,
+  meta: ApiMeta,
+  socket: Socket,
+  run: () => Reply,
+): Promise<Outcome> {
+  const fault = core.faults.take(target);
+  if (!fault) return run();
+  meta.faulted = true;
+  let reply = fault.commit || fault.malformedBody ? run() : undefined;
+  if (fault.delayMs !== undefined && fault.delayMs > 0) await core.sleep(fault.delayMs);
+  if (fault.reset || socket.destroyed) return "reset";
+  if (fault.status !== undefined) reply = faultReply(fault, fault.status);
+  reply ??= run();
+  const headers: Record<string, string | string[]> = { ...reply.headers, ...fault.headers };
+  if (fault.retryAfter !== undefined) headers["Retry-After"] = fault.retryAfter;
+  return { ...reply, headers, ...(fault.malformedBody ? { malformed: true } : {}) };
 }

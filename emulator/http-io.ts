@@ -1,6 +1,49 @@
-/** Reading requests and writing replies on node:http, plus the redacted Exchange record. */
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
-import type { Reply } from "./routes/common";
+/**
+ * One incoming (non-control) request on node:http, read fully; what the pipeline learns about it;
+ * and the Reply it answers, written back to the socket.
+ */
+import type {
+  IncomingHttpHeaders,
+  IncomingMessage,
+  OutgoingHttpHeaders,
+  ServerResponse,
+} from "node:http";
+import type { Socket } from "node:net";
+import { apiErrorBody } from "./errors";
+import type { AuthKind } from "./types";
+
+export interface ApiRequest {
+  method: string;
+  /** The raw request-target (path and query), as signed by digest clients. */
+  target: string;
+  url: URL;
+  headers: IncomingHttpHeaders;
+  raw: string;
+  socket: Socket;
+}
+
+export interface ApiMeta {
+  auth: AuthKind;
+  challenged: boolean;
+  faulted: boolean;
+  operationId: string | undefined;
+}
+
+export interface Reply {
+  status: number;
+  headers?: Record<string, string | string[]>;
+  /** JSON-serialisable; undefined for an empty body. */
+  body?: unknown;
+  /** Defaults to application/json. Sent on a 204 too (recording 10). */
+  contentType?: string;
+  /** The body text exactly as given (the digest 401's Jackson-style JSON), instead of `body`. */
+  text?: string;
+  /** Send the body truncated, as invalid JSON (malformedBody fault). */
+  malformed?: boolean;
+}
+
+/** What the pipeline hands back: a reply, or "reset" (a fault destroys the socket). */
+export type Outcome = Reply | "reset";
 
 /** Bodies above this are cut off: nothing in the slice comes close. */
 const MAX_BODY = 1024 * 1024;
@@ -18,19 +61,29 @@ export function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** First value of each query parameter. */
-export function firstValues(params: URLSearchParams): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of params) if (!(key in out)) out[key] = value;
-  return out;
+export function header(req: ApiRequest, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
 }
 
-export interface Written {
-  text: string;
-  headers: Record<string, string>;
+/** Never a silent 200: anything outside the slice is a loud 404 naming what was asked. */
+export function unknownRoute(method: string, path: string): Reply {
+  return {
+    status: 404,
+    body: apiErrorBody(
+      404,
+      "EMULATOR_UNKNOWN_ROUTE",
+      `The Atlas emulator has no route for ${method} ${path}: it only serves the org invitations and org users slice.`,
+    ),
+  };
 }
 
-export function writeReply(res: ServerResponse, reply: Reply, pretty: boolean): Written {
+/** Writes the reply; returns the body text and the headers sent (lower-case names, first value). */
+export function writeReply(
+  res: ServerResponse,
+  reply: Reply,
+  pretty: boolean,
+): { text: string; headers: Record<string, string> } {
   let text = "";
   if (reply.status !== 204 && reply.status !== 304) {
     if (reply.text !== undefined) text = reply.text;
@@ -58,37 +111,4 @@ export function writeReply(res: ServerResponse, reply: Reply, pretty: boolean): 
       flat[name.toLowerCase()] = Array.isArray(value) ? String(value[0]) : String(value);
   }
   return { text, headers: flat };
-}
-
-export function parseMaybeJson(text: string): unknown {
-  if (text.trim() === "") return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Request headers for the Exchange: `authorization` keeps only its scheme (never a secret). */
-export function exchangeHeaders(req: IncomingMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (value === undefined) continue;
-    const first = Array.isArray(value) ? (value[0] ?? "") : value;
-    out[name] =
-      name === "authorization" || name === "proxy-authorization"
-        ? `${first.split(" ")[0] ?? ""} [REDACTED]`
-        : first;
-  }
-  return out;
-}
-
-/** Tokens in OAuth bodies are secrets too. */
-export function redactOAuth(path: string, body: unknown): unknown {
-  if (!path.startsWith("/api/oauth/")) return body;
-  if (typeof body === "string")
-    return body.replace(/(^|&)(token|client_secret)=[^&]*/g, "$1$2=[REDACTED]");
-  if (body && typeof body === "object" && "access_token" in body)
-    return { ...body, access_token: "[REDACTED]" };
-  return body;
 }

@@ -5,10 +5,11 @@
  * INVITATION_REJECTED user behind (openapi slice, OrgUserResponse discriminator).
  */
 import { AtlasError } from "./errors";
-import { isoSeconds, newId } from "./ids";
 import type { AtlasState, OrgState } from "./state";
 import {
   findUserByUsername,
+  isoSeconds,
+  newId,
   pendingInvitationsFor,
   stored,
   userOfInvitation,
@@ -16,10 +17,10 @@ import {
 } from "./state";
 import type { GroupRoleAssignmentRecord, InvitationRecord, OrgUserRecord } from "./types";
 
-/** "Invitations expire after 30 days" (Atlas docs; createOrgUser description). */
-export const INVITATION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+/** An invitation "must be accepted within 30 days" (openapi slice, createOrgUser description). */
+const INVITATION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
-export interface InviteInput {
+interface InviteInput {
   username: string;
   roles: string[];
   teamIds: string[];
@@ -62,7 +63,7 @@ export function createInvitation(
   via: "invites" | "users",
   inviter: string,
 ): { invitation: InvitationRecord; user: OrgUserRecord } {
-  const records = usersByUsername(state, org, input.username, "api");
+  const records = usersByUsername(state, org, input.username);
   const conflict = records.find(
     (u) =>
       u.orgMembershipStatus === "ACTIVE" ||

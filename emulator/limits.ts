@@ -1,8 +1,8 @@
 /**
  * The two rate limits Atlas applies to this slice: the per-process invitation limit, answered as
- * HTTP 400 with errorCode INVITATIONS_RATE_LIMITED_IP as users report it (Terraform provider issue
- * #1589: "Rate limit of 10 invitations per 1 minutes exceeded."; RATE_LIMITED_IP by knob), and the
- * token-bucket limit, answered 429 with Retry-After and the rate-limit headers (openapi slice,
+ * HTTP 400 with errorCode INVITATIONS_RATE_LIMITED_IP as users report it
+ * (https://github.com/mongodb/terraform-provider-mongodbatlas/issues/1589: "Rate limit of 10
+ * invitations per 1 minutes exceeded."; RATE_LIMITED_IP by knob), and the token-bucket limit, answered 429 with Retry-After and the rate-limit headers (openapi slice,
  * components.responses.tooManyRequests). The bucket's headers are spelt as recorded
  * (`Ratelimit-Limit`, `Ratelimit-Remaining`, files 01-14 and X2) and sent on every answer behind
  * it, errors included.
@@ -12,16 +12,17 @@ import type { InvitationLimit, InvitationLimitCode, TokenBucketSpec } from "./ty
 
 /**
  * Atlas's documented profile for the invitation and org-user endpoints (organization scope):
- * capacity 500, refilled by 250 every 60 s. A fresh emulator answers `Ratelimit-Limit: 500`,
- * `Ratelimit-Remaining: 499`, as recording 01 shows.
+ * capacity 500, refilled by 250 every 60 s (token bucket: "Atlas Administration API Rate Limits",
+ * https://www.mongodb.com/docs/atlas/api/api-rate-limit/). A fresh emulator answers
+ * `Ratelimit-Limit: 500`, `Ratelimit-Remaining: 499`, as recording 01 shows.
  */
 export const DEFAULT_TOKEN_BUCKET: Readonly<TokenBucketSpec> = Object.freeze({
   capacity: 500,
   refillPerSecond: 250 / 60,
 });
 
-export const RATELIMIT_LIMIT = "Ratelimit-Limit";
-export const RATELIMIT_REMAINING = "Ratelimit-Remaining";
+const RATELIMIT_LIMIT = "Ratelimit-Limit";
+const RATELIMIT_REMAINING = "Ratelimit-Remaining";
 
 /** 1 -> "1", 0.5 -> "0.5", 2000/60000 -> "0.033333": precise to well under a millisecond. */
 function minutes(windowMs: number): string {

@@ -1,4 +1,9 @@
-/** The request log: every non-control request, in arrival-completion order. */
+/**
+ * What the emulator records about every non-control request: the request log (in
+ * answer-completion order) and the redacted Exchange handed to `onExchange`, which never carries a
+ * secret.
+ */
+import type { IncomingMessage } from "node:http";
 import type { LogEntry, LogFilter, RequestLog } from "./types";
 
 export class RequestLogStore implements RequestLog {
@@ -41,4 +46,44 @@ export class RequestLogStore implements RequestLog {
     this.seq = 0;
     this.generation += 1;
   }
+}
+
+/** First value of each query parameter. */
+export function firstValues(params: URLSearchParams): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of params) if (!(key in out)) out[key] = value;
+  return out;
+}
+
+export function parseMaybeJson(text: string): unknown {
+  if (text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Request headers for the Exchange: `authorization` keeps only its scheme (never a secret). */
+export function exchangeHeaders(req: IncomingMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    const first = Array.isArray(value) ? (value[0] ?? "") : value;
+    out[name] =
+      name === "authorization" || name === "proxy-authorization"
+        ? `${first.split(" ")[0] ?? ""} [REDACTED]`
+        : first;
+  }
+  return out;
+}
+
+/** Tokens in OAuth bodies are secrets too. */
+export function redactOAuth(path: string, body: unknown): unknown {
+  if (!path.startsWith("/api/oauth/")) return body;
+  if (typeof body === "string")
+    return body.replace(/(^|&)(token|client_secret)=[^&]*/g, "$1$2=[REDACTED]");
+  if (body && typeof body === "object" && "access_token" in body)
+    return { ...body, access_token: "[REDACTED]" };
+  return body;
 }

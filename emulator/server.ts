@@ -7,23 +7,15 @@ import { createServer } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
-import { dispatchOAuth } from "./auth/oauth-routes";
+import { dispatchOAuth } from "./auth/oauth";
 import { createControl } from "./control";
 import { handleControlHttp } from "./control-http";
 import { Core, resolveOptions } from "./core";
 import { dispatchAtlas } from "./dispatch";
 import { apiErrorBody } from "./errors";
-import type { Outcome } from "./fault-apply";
-import {
-  exchangeHeaders,
-  firstValues,
-  parseMaybeJson,
-  readBody,
-  redactOAuth,
-  writeReply,
-} from "./http-io";
-import type { ApiMeta, ApiRequest } from "./request";
-import { unknownRoute } from "./request";
+import type { ApiMeta, ApiRequest, Outcome } from "./http-io";
+import { readBody, unknownRoute, writeReply } from "./http-io";
+import { exchangeHeaders, firstValues, parseMaybeJson, redactOAuth } from "./log";
 import { DEFAULT_ORG, DEFAULT_PROJECT, DEFAULT_TEAMS } from "./state";
 import { generateTlsMaterial, writeCaFile } from "./tls";
 import type { EmulatorOptions, EmulatorTlsInfo, RunningEmulator } from "./types";

@@ -1,21 +1,22 @@
 /**
  * The emulator's Atlas-side data: orgs with their teams, projects, pending invitations and org
- * users, plus the behaviour knobs for what Atlas leaves unconfirmed. Pure data and lookups; the
- * invitation lifecycle lives in lifecycle.ts.
+ * users, plus the behaviour knobs for what Atlas leaves unconfirmed. Pure data, lookups and the
+ * stamps records carry (random ids, Atlas timestamps); the invitation lifecycle lives in
+ * lifecycle.ts.
  */
+import { randomBytes } from "node:crypto";
 import { ControlError } from "./errors";
-import { newId } from "./ids";
-import type {
-  AcceptedUserId,
-  DuplicateInvitePolicy,
-  InvitationLimitCode,
-  InvitationRecord,
-  MissingInvitationAnswer,
-  OrgUserRecord,
-  ReinvitedUserId,
-  UsernameCase,
-  UsernameStorage,
-} from "./types";
+import type { InvitationRecord, KnobSettings, OrgUserRecord } from "./types";
+
+/** A fresh random Atlas id: 24 lowercase hex digits. */
+export function newId(): string {
+  return randomBytes(12).toString("hex");
+}
+
+/** ISO-8601 UTC without milliseconds, the way Atlas prints timestamps. */
+export function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+}
 
 /** Atlas org names may contain spaces (recordings: "Atlas CLI E2E"). */
 export const DEFAULT_ORG = { id: "64b7f1e2a3c4d5e6f7a8b9c0", name: "Emulated Org" } as const;
@@ -28,7 +29,7 @@ export const DEFAULT_PROJECT = {
   name: "emulated-project",
 } as const;
 
-export interface Named {
+interface Named {
   id: string;
   name: string;
 }
@@ -43,18 +44,10 @@ export interface OrgState extends Named {
 }
 
 /** The knobs that live with the data (the limits live in core: invitationLimit, tokenBucket). */
-export interface Knobs {
-  duplicateInvitePolicy: DuplicateInvitePolicy;
-  missingInvitationAnswer: MissingInvitationAnswer;
-  usernameCase: UsernameCase;
-  usernameStorage: UsernameStorage;
-  invitationLimitCode: InvitationLimitCode;
-  acceptedUserId: AcceptedUserId;
-  reinvitedUserId: ReinvitedUserId;
-}
+type Knobs = Omit<KnobSettings, "invitationLimit" | "tokenBucket">;
 
 /** Least favourable plausible answers: see README "Unconfirmed Atlas behaviours". */
-export function defaultKnobs(): Knobs {
+function defaultKnobs(): Knobs {
   return {
     duplicateInvitePolicy: "duplicate",
     missingInvitationAnswer: "400",
@@ -122,7 +115,7 @@ export class AtlasState {
  * "lower-case" Atlas lower-cases every address it receives before comparing); "control" is the
  * test-side lookup, always case-insensitive so tests can address people in any case.
  */
-export type Match = "api" | "control";
+type Match = "api" | "control";
 
 /** The address as Atlas stores and returns it. */
 export function stored(state: AtlasState, username: string): string {
@@ -142,14 +135,13 @@ export function samePerson(
   return candidate === stored(state, wanted);
 }
 
-/** Every user record of that person (several only when the knobs changed in between). */
+/** Every user record of that person, by the knobs (several only when they changed in between). */
 export function usersByUsername(
   state: AtlasState,
   org: OrgState,
   username: string,
-  match: Match,
 ): OrgUserRecord[] {
-  return [...org.users.values()].filter((u) => samePerson(state, u.username, username, match));
+  return [...org.users.values()].filter((u) => samePerson(state, u.username, username, "api"));
 }
 
 export function findUserByUsername(

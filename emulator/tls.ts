@@ -12,7 +12,7 @@ import { join } from "node:path";
 import type { TlsCertificateKind } from "./types";
 
 /** What the leaf covers by default: the real Atlas host plus every loopback spelling. */
-export const DEFAULT_TLS_HOSTNAMES: readonly string[] = [
+const DEFAULT_TLS_HOSTNAMES: readonly string[] = [
   "cloud.mongodb.com",
   "localhost",
   "127.0.0.1",
@@ -22,23 +22,19 @@ export const DEFAULT_TLS_HOSTNAMES: readonly string[] = [
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
-export interface TlsMaterial {
+interface TlsMaterial {
   caPem: string;
   certPem: string;
   keyPem: string;
   /** The names in the leaf's subjectAltName, in order. */
   hostnames: string[];
-  notBefore: Date;
-  notAfter: Date;
 }
 
-export interface TlsMaterialOptions {
+interface TlsMaterialOptions {
   /** Names added to DEFAULT_TLS_HOSTNAMES, or the only names for "wrong-host". */
   hostnames?: string[] | undefined;
   /** @default "valid" */
   kind?: TlsCertificateKind | undefined;
-  /** @default Date.now() (the real clock: TLS peers check validity against theirs) */
-  now?: number | undefined;
 }
 
 function checkHostnames(names: string[]): string[] {
@@ -51,7 +47,7 @@ function checkHostnames(names: string[]): string[] {
 }
 
 /** The leaf's subjectAltName: "valid"/"expired" cover the defaults plus extras; "wrong-host" only the extras. */
-export function leafHostnames(kind: TlsCertificateKind, extra: string[] = []): string[] {
+function leafHostnames(kind: TlsCertificateKind, extra: string[] = []): string[] {
   if (kind !== "valid" && kind !== "expired" && kind !== "wrong-host") {
     throw new TypeError(`tlsCertificate must be "valid", "expired" or "wrong-host", got ${kind}`);
   }
@@ -67,7 +63,8 @@ export async function generateTlsMaterial(options: TlsMaterialOptions = {}): Pro
   const kind = options.kind ?? "valid";
   const hostnames = leafHostnames(kind, options.hostnames);
   const { generate } = await import("selfsigned");
-  const now = options.now ?? Date.now();
+  // The real clock, never the emulator's `now`: TLS peers check validity against theirs.
+  const now = Date.now();
   const caNotBefore = new Date(now - HOUR);
   const caNotAfter = new Date(now + 3 * DAY);
   const ca = await generate(
@@ -109,14 +106,7 @@ export async function generateTlsMaterial(options: TlsMaterialOptions = {}): Pro
       },
     ],
   });
-  return {
-    caPem: ca.cert,
-    certPem: leaf.cert,
-    keyPem: leaf.private,
-    hostnames,
-    notBefore,
-    notAfter,
-  };
+  return { caPem: ca.cert, certPem: leaf.cert, keyPem: leaf.private, hostnames };
 }
 
 /** Writes the CA certificate to `<tmp>/atlas-emulator-tls-XXXXXX/ca.pem`; remove() deletes the directory. */

@@ -1,6 +1,6 @@
 /**
- * Public types of the emulator. Other parts of the project (client tests, contract tests, the
- * demo, host tests, benchmarks) code against exactly these names.
+ * The emulator's types: options, the RunningEmulator handle and its control API, the request log,
+ * records, knobs and faults. index.ts re-exports the ones other parts of the project import.
  */
 
 export interface EmulatorOptions {
@@ -190,22 +190,22 @@ export interface OrgUserRecord {
  * behaviours". Every default is the least favourable plausible answer for a client.
  */
 /** What createOrgInvite does when the person already has a pending invitation. */
-export type DuplicateInvitePolicy = "replace" | "reject" | "duplicate";
+type DuplicateInvitePolicy = "replace" | "reject" | "duplicate";
 /** getOrgInvite / updateOrgInviteById / deleteOrgInvite on an unknown or accepted invitation. */
-export type MissingInvitationAnswer = "404" | "400";
+type MissingInvitationAnswer = "404" | "400";
 /** How Atlas compares usernames (filters, duplicate checks, PATCH by username). */
-export type UsernameCase = "exact" | "insensitive";
+type UsernameCase = "exact" | "insensitive";
 /** Whether Atlas keeps an address as sent or lower-cases it. */
-export type UsernameStorage = "as-sent" | "lower-case";
+type UsernameStorage = "as-sent" | "lower-case";
 /** errorCode of the invitation limit's 400. */
 export type InvitationLimitCode = "INVITATIONS_RATE_LIMITED_IP" | "RATE_LIMITED_IP";
 /** Whether the ACTIVE user keeps the PENDING user's id after acceptance. */
-export type AcceptedUserId = "same" | "new";
+type AcceptedUserId = "same" | "new";
 /**
  * Whether re-inviting an INVITATION_EXPIRED / INVITATION_REJECTED user (createOrgUser or
  * createOrgInvite) keeps that record's id or replaces the record with a new one.
  */
-export type ReinvitedUserId = "same" | "new";
+type ReinvitedUserId = "same" | "new";
 
 export interface KnobSettings {
   duplicateInvitePolicy: DuplicateInvitePolicy;

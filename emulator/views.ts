@@ -11,7 +11,7 @@ export interface Link {
 }
 
 /** Responses say `{groupId, groupRole}`, one entry per role: not the request's `{groupId, roles[]}`. */
-export function groupRolesView(
+function groupRolesView(
   assignments: GroupRoleAssignmentRecord[],
 ): { groupId: string; groupRole: string }[] {
   return assignments.flatMap((a) =>

@@ -7,7 +7,7 @@ import type { DigestAlgorithm } from "../types";
 
 export const REALM = "MMS Public API";
 
-export interface DigestOptions {
+interface DigestOptions {
   publicKey: string;
   privateKey: string;
   algorithms: DigestAlgorithm[];
@@ -15,7 +15,7 @@ export interface DigestOptions {
   now: () => number;
 }
 
-export type DigestResult = { ok: true } | { ok: false; stale: boolean; reason: string };
+type DigestResult = { ok: true } | { ok: false; stale: boolean; reason: string };
 
 interface NonceState {
   issuedAt: number;
@@ -26,7 +26,7 @@ interface NonceState {
 /** Above this many live nonces the oldest are forgotten (their users just get a new challenge). */
 const MAX_NONCES = 10_000;
 
-export function parseAuthParams(header: string): Record<string, string> {
+function parseAuthParams(header: string): Record<string, string> {
   const params: Record<string, string> = {};
   const re = /([a-zA-Z0-9_-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g;
   for (const m of header.matchAll(re)) {
@@ -36,7 +36,7 @@ export function parseAuthParams(header: string): Record<string, string> {
   return params;
 }
 
-export function digestHash(algorithm: string, data: string): string {
+function digestHash(algorithm: string, data: string): string {
   return createHash(algorithm.toUpperCase() === "SHA-256" ? "sha256" : "md5")
     .update(data)
     .digest("hex");

@@ -4,11 +4,11 @@
  */
 import type { Core } from "../core";
 import { apiErrorBody } from "../errors";
-import type { Reply } from "../routes/common";
+import type { Reply } from "../http-io";
 import type { AuthKind } from "../types";
 import { REALM } from "./digest";
 
-export type GateResult =
+type GateResult =
   | { ok: true; kind: AuthKind; caller: string }
   | { ok: false; kind: AuthKind; challenged: boolean; reply: Reply };
 
@@ -16,7 +16,7 @@ export type GateResult =
  * The digest 401 exactly as recorded (X1): Jackson-style pretty JSON, no errorCode, served as
  * application/json, 106 bytes.
  */
-export const DIGEST_401_BODY =
+const DIGEST_401_BODY =
   '{\n  "error" : 401,\n  "reason" : "Unauthorized",\n  "detail" : "You are not authorized for this resource."\n}';
 
 function unauthorized(core: Core, stale: boolean, kind: AuthKind): GateResult {

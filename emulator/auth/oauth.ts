@@ -1,18 +1,23 @@
 /**
  * OAuth 2.0 client-credentials tokens for Atlas service accounts (RFC 6749 §4.4): Basic client
- * authentication at POST /api/oauth/token, Bearer use (RFC 6750), revocation (RFC 7009).
+ * authentication at POST /api/oauth/token, Bearer use (RFC 6750), revocation at
+ * POST /api/oauth/revoke (RFC 7009).
  */
-import { randomBytes, timingSafeEqual } from "node:crypto";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
+import type { Core } from "../core";
+import { withFaults } from "../faults";
+import type { ApiMeta, ApiRequest, Outcome, Reply } from "../http-io";
+import { header, unknownRoute } from "../http-io";
+import { REALM } from "./digest";
 
-export interface OAuthOptions {
+interface OAuthOptions {
   clientId: string;
   clientSecret: string;
   tokenTtlSeconds: number;
   now: () => number;
 }
 
-export type BearerResult = "ok" | "expired" | "unknown";
+type BearerResult = "ok" | "expired" | "unknown";
 
 /** Compare digests so neither length nor content leaks through timing. */
 function sameSecret(a: string, b: string): boolean {
@@ -62,4 +67,69 @@ export class TokenStore {
   revoke(token: string): void {
     this.tokens.delete(token);
   }
+}
+
+/** RFC 6749 §5.2 error bodies (not ApiError: this is the OAuth endpoint). */
+function oauthError(
+  status: number,
+  error: string,
+  description: string,
+  extra: Record<string, string> = {},
+): Reply {
+  return {
+    status,
+    headers: { "Cache-Control": "no-store", ...extra },
+    body: { error, error_description: description },
+  };
+}
+
+function form(req: ApiRequest): URLSearchParams | undefined {
+  const type = (header(req, "content-type") ?? "").split(";")[0]?.trim().toLowerCase();
+  return type === "application/x-www-form-urlencoded" ? new URLSearchParams(req.raw) : undefined;
+}
+
+function token(core: Core, req: ApiRequest): Reply {
+  const params = form(req);
+  if (!params)
+    return oauthError(400, "invalid_request", "Send an application/x-www-form-urlencoded body.");
+  const grant = params.get("grant_type");
+  if (grant === null) return oauthError(400, "invalid_request", "grant_type is required.");
+  if (grant !== "client_credentials") {
+    return oauthError(400, "unsupported_grant_type", "Only client_credentials is supported.");
+  }
+  return {
+    status: 200,
+    headers: { "Cache-Control": "no-store", Pragma: "no-cache" },
+    body: core.tokens.issue(),
+  };
+}
+
+function revoke(core: Core, req: ApiRequest): Reply {
+  const params = form(req);
+  const value = params?.get("token");
+  if (!value) return oauthError(400, "invalid_request", "token is required.");
+  core.tokens.revoke(value);
+  return { status: 200 };
+}
+
+export async function dispatchOAuth(core: Core, req: ApiRequest, meta: ApiMeta): Promise<Outcome> {
+  const path = req.url.pathname;
+  const handler =
+    path === "/api/oauth/token" ? token : path === "/api/oauth/revoke" ? revoke : undefined;
+  if (!handler || req.method !== "POST") return unknownRoute(req.method, path);
+  const authorization = header(req, "authorization");
+  if (!core.tokens.checkBasic(authorization)) {
+    meta.auth = authorization ? "invalid" : "none";
+    return oauthError(401, "invalid_client", "Client authentication failed.", {
+      "WWW-Authenticate": `Basic realm="${REALM}"`,
+    });
+  }
+  meta.auth = "basic";
+  return withFaults(
+    core,
+    { method: req.method, path, operationId: undefined },
+    meta,
+    req.socket,
+    () => handler(core, req),
+  );
 }

@@ -1,8 +1,9 @@
 /** What every slice route shares: its declaration, its context, and org/id resolution. */
 import { AtlasError } from "../errors";
-import { isId } from "../ids";
-import type { ApiVersion } from "../negotiation";
+import type { Reply } from "../http-io";
 import type { AtlasState, OrgState } from "../state";
+import { isId } from "../validate";
+import type { ApiVersion } from "../versions";
 
 export interface OpContext {
   state: AtlasState;
@@ -25,19 +26,6 @@ export interface OpContext {
 export interface UserRemovals {
   active: number;
   pending: number;
-}
-
-export interface Reply {
-  status: number;
-  headers?: Record<string, string | string[]>;
-  /** JSON-serialisable; undefined for an empty body. */
-  body?: unknown;
-  /** Defaults to application/json. Sent on a 204 too (recording 10). */
-  contentType?: string;
-  /** The body text exactly as given (the digest 401's Jackson-style JSON), instead of `body`. */
-  text?: string;
-  /** Send the body truncated, as invalid JSON (malformedBody fault). */
-  malformed?: boolean;
 }
 
 export interface RouteDef {

@@ -16,9 +16,10 @@ import {
   requireId,
   requireObject,
 } from "../validate";
-import type { OpContext, Reply, RouteDef } from "./common";
-import { ORG_INVITE, ORG_INVITES, param, resolveOrg } from "./common";
+import type { Reply } from "../http-io";
 import { invitationView } from "../views";
+import type { OpContext, RouteDef } from "./common";
+import { ORG_INVITE, ORG_INVITES, param, resolveOrg } from "./common";
 
 const V = ["2023-01-01"] as const;
 /** All six carry x-sunset 2027-07-01 on their only media type (openapi slice). */

@@ -23,7 +23,7 @@ function intParam(
   return value;
 }
 
-export function boolParam(query: URLSearchParams, name: string, fallback: boolean): boolean {
+function boolParam(query: URLSearchParams, name: string, fallback: boolean): boolean {
   const raw = query.get(name);
   if (raw === null) return fallback;
   if (raw !== "true" && raw !== "false") {

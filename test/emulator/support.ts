@@ -15,7 +15,7 @@ export const V2025 = "application/vnd.atlas.2025-02-19+json";
 export const INVITES = `/api/atlas/v2/orgs/${ORG}/invites`;
 export const USERS = `/api/atlas/v2/orgs/${ORG}/users`;
 
-export interface Challenge {
+interface Challenge {
   realm: string;
   nonce: string;
   algorithm: string;
@@ -99,7 +99,7 @@ export async function raw(
   return { status: res.status, headers: res.headers, body: parsed, text };
 }
 
-export interface CallOptions {
+interface CallOptions {
   accept?: string;
   body?: unknown;
   contentType?: string;
