@@ -5,8 +5,8 @@
  * 1,000 invitations.
  */
 import { readFile } from "node:fs/promises";
-import type { Consumer, HostClient, Props, Registration } from "../scripts/host";
-import { serializeDeclarations, startConfiguredHost } from "../scripts/host";
+import type { Consumer, HostClient, Props, Registration } from "../host-harness";
+import { serializeDeclarations, startConfiguredHost } from "../host-harness";
 import type { Emulator, Outs } from "./setup";
 import { countCalls, declared, median, runtimeProvider, user } from "./setup";
 

@@ -5,7 +5,7 @@
  */
 import { cpus } from "node:os";
 import { join } from "node:path";
-import { prepareConsumer } from "../scripts/host";
+import { prepareConsumer } from "../host-harness";
 import {
   BULK_LIMITS,
   REAL_PROFILE,

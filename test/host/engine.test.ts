@@ -3,9 +3,9 @@
  * provider never triggers (delete-before-replace, DIFF_UNKNOWN, "created but failed to
  * initialize", a failed delete of a replaced resource) must still follow Pulumi's engine.
  */
-import { Engine } from "../../scripts/host";
-import type { CheckResult, DiffResult, HostClient, Props, ReadResult } from "../../scripts/host";
-import { HostError } from "../../scripts/host";
+import { Engine } from "../../host-harness";
+import type { CheckResult, DiffResult, HostClient, Props, ReadResult } from "../../host-harness";
+import { HostError } from "../../host-harness";
 
 type Call = string;
 

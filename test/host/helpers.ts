@@ -4,8 +4,8 @@
  * emulator log recorded, in a form tests can compare.
  */
 import type { LogEntry, RunningEmulator } from "../../emulator";
-import { prepareConsumer } from "../../scripts/host";
-import type { Consumer, Declaration, Props } from "../../scripts/host";
+import { prepareConsumer } from "../../host-harness";
+import type { Consumer, Declaration, Props } from "../../host-harness";
 import type { TestEmulator } from "../support/emulator";
 
 /** Building, packing and a cold `npm install` can take a while on a cold cache. */

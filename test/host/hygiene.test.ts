@@ -13,8 +13,8 @@ import {
   assertRealInstall,
   serializeDeclarations,
   startConfiguredHost,
-} from "../../scripts/host";
-import type { Registration, StepReport } from "../../scripts/host";
+} from "../../host-harness";
+import type { Registration, StepReport } from "../../host-harness";
 import { startTestEmulator } from "../support/emulator";
 import type { TestEmulator } from "../support/emulator";
 import {

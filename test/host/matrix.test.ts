@@ -21,10 +21,10 @@ import {
   prepareConsumer,
   serializeDeclarations,
   startConfiguredHost,
-} from "../../scripts/host";
-import type { Consumer, HostClient, Registration } from "../../scripts/host";
-import { ensureNode, nodeVersion } from "../../scripts/host/node-runtime";
-import { newestPulumi } from "../../scripts/host/pulumi-versions";
+} from "../../host-harness";
+import type { Consumer, HostClient, Registration } from "../../host-harness";
+import { ensureNode, nodeVersion } from "../../host-harness/node-runtime";
+import { newestPulumi } from "../../host-harness/pulumi-versions";
 import { startTestEmulator } from "../support/emulator";
 import type { TestEmulator } from "../support/emulator";
 import {

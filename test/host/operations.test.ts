@@ -3,8 +3,8 @@
  * installed from its tarball and serialized by a real program, against the emulator; for both
  * auth strategies. The Atlas calls each operation makes are asserted from the emulator's log.
  */
-import { serializeDeclarations, startHost, HostError, UNKNOWN } from "../../scripts/host";
-import type { HostClient, Props, Registration } from "../../scripts/host";
+import { serializeDeclarations, startHost, HostError, UNKNOWN } from "../../host-harness";
+import type { HostClient, Props, Registration } from "../../host-harness";
 import { startTestEmulator } from "../support/emulator";
 import type { TestEmulator } from "../support/emulator";
 import {

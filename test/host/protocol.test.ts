@@ -3,8 +3,8 @@
  * host loads any text exporting `handler`): the protocol corners the OrgInvitation provider does
  * not reach by itself, pinned to what docs/pulumi-dynamic-providers.md says the engine sees.
  */
-import { HostError, startHost } from "../../scripts/host";
-import type { HostClient } from "../../scripts/host";
+import { HostError, startHost } from "../../host-harness";
+import type { HostClient } from "../../host-harness";
 import { useConsumer } from "./helpers";
 
 const PROVIDER = `exports.handler = () => ({

@@ -7,8 +7,8 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { LogEntry } from "../../emulator";
-import { Engine, UNKNOWN, serializeDeclarations, startConfiguredHost } from "../../scripts/host";
-import type { Declaration, Declared, Props, StackState } from "../../scripts/host";
+import { Engine, UNKNOWN, serializeDeclarations, startConfiguredHost } from "../../host-harness";
+import type { Declaration, Declared, Props, StackState } from "../../host-harness";
 import { startTestEmulator } from "../support/emulator";
 import type { TestEmulator } from "../support/emulator";
 import {

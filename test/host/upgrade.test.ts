@@ -10,9 +10,9 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Exchange, LogEntry } from "../../emulator";
-import { Engine, serializeDeclarations, startConfiguredHost } from "../../scripts/host";
-import type { Consumer, Registration, StackState } from "../../scripts/host";
-import { copyConsumer, installNextVersion } from "../../scripts/host/upgrade";
+import { Engine, serializeDeclarations, startConfiguredHost } from "../../host-harness";
+import type { Consumer, Registration, StackState } from "../../host-harness";
+import { copyConsumer, installNextVersion } from "../../host-harness/upgrade";
 import { startTestEmulator } from "../support/emulator";
 import type { TestEmulator } from "../support/emulator";
 import {
