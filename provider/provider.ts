@@ -8,6 +8,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type { AtlasClient } from "./atlas/api";
 import type { Clock } from "./atlas/budget";
 import { getSharedAtlasClient } from "./atlas/client";
+import type { AtlasClientOptions } from "./atlas/client";
 import type { RetryOverrides } from "./atlas/retry";
 import type { AtlasSettings } from "./atlas/settings";
 import { backendFor, isGone, moveToUsers, noticeSunset } from "./backends/select";
@@ -24,6 +25,12 @@ import { normalizeInputs, parseDeclared, parseState, toOutputs } from "./state";
 import type { Props } from "./state";
 import { validateInputs } from "./validate";
 
+/** What the provider hands a client it builds: its voice, and an ear on every answer. */
+export interface ClientHooks {
+  logger: Logger;
+  onAnswer: NonNullable<AtlasClientOptions["onAnswer"]>;
+}
+
 export interface OrgInvitationProviderOptions {
   /**
    * Where `MONGODB_ATLAS_*` and proxy variables are read from.
@@ -31,11 +38,14 @@ export interface OrgInvitationProviderOptions {
    */
   env?: StringMap | undefined;
   /**
-   * Builds the Atlas client for resolved settings and the retry overrides from Pulumi config.
+   * Builds the Atlas client for resolved settings, the retry overrides from Pulumi config, and the
+   * provider's hooks (its logger, and the `onAnswer` that notices a `Sunset` header).
    * @default one shared client per settings in the process (shared digest challenge, token cache,
    * rate-limit views)
    */
-  createClient?: ((settings: AtlasSettings, retry: RetryOverrides) => AtlasClient) | undefined;
+  createClient?:
+    | ((settings: AtlasSettings, retry: RetryOverrides, hooks: ClientHooks) => AtlasClient)
+    | undefined;
   /** @default notes and warnings on stderr */
   logger?: Logger | undefined;
   /** @default real time */
@@ -83,13 +93,16 @@ export class OrgInvitationProvider implements dynamic.ResourceProvider<
 
   private client(settings: ProviderSettings): AtlasClient {
     const logger = this.logger();
+    const hooks: ClientHooks = {
+      logger,
+      onAnswer: ({ response }) => noticeSunset(response.headers, settings.api, logger),
+    };
     return this.options.createClient
-      ? this.options.createClient(settings.atlas, settings.retry)
+      ? this.options.createClient(settings.atlas, settings.retry, hooks)
       : getSharedAtlasClient(settings.atlas, {
           retry: settings.retry,
-          logger,
+          ...hooks,
           ...(this.options.clock && { clock: this.options.clock }),
-          onAnswer: ({ response }) => noticeSunset(response.headers, settings.api, logger),
         });
   }
 

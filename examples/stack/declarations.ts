@@ -6,6 +6,7 @@ export interface InvitationEntry {
   username: string;
   roles: string[];
   teamIds?: string[];
+  groupRoleAssignments?: { groupId: string; roles: string[] }[];
   onAccepted?: "fail" | "retain";
 }
 
@@ -29,7 +30,11 @@ export function parseDeclaration(
   raw: unknown,
   key = "invitations",
 ): StackDeclaration {
-  if (!Array.isArray(raw)) fail(key, "must be a list of { username, roles, teamIds? } objects.");
+  if (!Array.isArray(raw))
+    fail(
+      key,
+      "must be a list of { username, roles, teamIds?, groupRoleAssignments?, onAccepted? } objects.",
+    );
   const seen = new Set<string>();
   const invitations = raw.map((entry: unknown, i): InvitationEntry => {
     const path = `${key}[${i}]`;
@@ -44,6 +49,17 @@ export function parseDeclaration(
     seen.add(username.toLowerCase());
     const out: InvitationEntry = { username, roles: stringList(e["roles"], `${path}.roles`) };
     if (e["teamIds"] !== undefined) out.teamIds = stringList(e["teamIds"], `${path}.teamIds`);
+    const groups = e["groupRoleAssignments"];
+    if (groups !== undefined) {
+      if (!Array.isArray(groups))
+        fail(`${path}.groupRoleAssignments`, "must be a list of { groupId, roles }.");
+      out.groupRoleAssignments = groups.map((g: unknown, j) => {
+        const at = `${path}.groupRoleAssignments[${j}]`;
+        const entry = (typeof g === "object" && g !== null ? g : {}) as Record<string, unknown>;
+        if (typeof entry["groupId"] !== "string") fail(`${at}.groupId`, "must be a project id.");
+        return { groupId: entry["groupId"], roles: stringList(entry["roles"], `${at}.roles`) };
+      });
+    }
     if (e["onAccepted"] !== undefined) {
       if (e["onAccepted"] !== "fail" && e["onAccepted"] !== "retain")
         fail(`${path}.onAccepted`, 'must be "fail" or "retain".');

@@ -9,6 +9,7 @@
 //         teamIds: [64b7f1e2a3c4d5e6f7a8b9d1]
 //       - username: bob@example.com
 //         roles: [ORG_MEMBER, ORG_BILLING_READ_ONLY]
+//         groupRoleAssignments: [{ groupId: 64b7f1e2a3c4d5e6f7a8b9e1, roles: [GROUP_READ_ONLY] }]
 //         onAccepted: retain
 import * as pulumi from "@pulumi/pulumi";
 import { OrgInvitation } from "pulumi-atlas-org-invitations";
@@ -27,6 +28,7 @@ const resources = declaration.invitations.map(
       username: entry.username,
       roles: entry.roles,
       ...(entry.teamIds ? { teamIds: entry.teamIds } : {}),
+      ...(entry.groupRoleAssignments ? { groupRoleAssignments: entry.groupRoleAssignments } : {}),
       ...(entry.onAccepted ? { onAccepted: entry.onAccepted } : {}),
     }),
 );

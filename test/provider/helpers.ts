@@ -69,8 +69,11 @@ export async function makeProvider(
   const log: Captured = { info: [], warn: [] };
   const provider = new OrgInvitationProvider({
     env: options.env ?? envFor(emu, options.kind),
-    createClient: (settings: AtlasSettings, retry: RetryOverrides): AtlasClient =>
-      createAtlasClient(settings, { retry: { ...retry, ...FAST_RETRY, ...options.retry } }),
+    createClient: (settings: AtlasSettings, retry: RetryOverrides, hooks): AtlasClient =>
+      createAtlasClient(settings, {
+        retry: { ...retry, ...FAST_RETRY, ...options.retry },
+        onAnswer: hooks.onAnswer,
+      }),
     logger: { info: (m) => void log.info.push(m), warn: (m) => void log.warn.push(m) },
   });
   await provider.configure(

@@ -1,0 +1,170 @@
+/**
+ * How `generate` writes the declarations: the stack config the root project's program reads
+ * (examples/stack), or a TypeScript snippet. Pure functions of the declarations, so the output is
+ * the same for the same pending invitations, whichever Atlas API they were read from.
+ */
+import { Document, isScalar, visit } from "yaml";
+import type { OnAcceptedPolicy } from "../model";
+
+/** The output formats of `generate`. */
+export type OutputFormat = "yaml" | "ts";
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ["yaml", "ts"];
+
+/** One person's pending invitation, as it will be declared. Lists are sorted and without repeats. */
+export interface GeneratedDeclaration {
+  username: string;
+  roles: string[];
+  teamIds: string[];
+  /** Project roles, one entry per project. */
+  groupRoleAssignments: { groupId: string; roles: string[] }[];
+}
+
+/** What every format needs besides the declarations. */
+export interface RenderInput {
+  orgId: string;
+  /** Sorted by username (see `generate`). */
+  declarations: readonly GeneratedDeclaration[];
+  /** Written into every declaration when set; left out otherwise (the provider's default, "fail"). */
+  onAccepted?: OnAcceptedPolicy | undefined;
+}
+
+/**
+ * The Pulumi config namespace of the root project (Pulumi.yaml `name`), which examples/stack
+ * reads with `new pulumi.Config()`.
+ */
+export const STACK_NAMESPACE = "atlas-org-invitations";
+
+/**
+ * A stable Pulumi resource name per person. The same function as `resourceName` in
+ * examples/stack/declarations.ts (the package cannot import from examples/, which is not built;
+ * a test keeps the two equal), so a TypeScript program and the stack program name people alike.
+ */
+export function resourceName(username: string): string {
+  return `invite-${username.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
+}
+
+/**
+ * Resource names for the declarations, in order. Two addresses can map to one name
+ * (`a.b@x.com` and `a-b@x.com`); Pulumi refuses two resources with one name, so the later ones
+ * get `-2`, `-3`... `clashes` lists them, so the caller can say so.
+ */
+export function uniqueResourceNames(usernames: readonly string[]): {
+  names: string[];
+  clashes: { username: string; name: string; base: string }[];
+} {
+  const taken = new Set<string>();
+  const clashes: { username: string; name: string; base: string }[] = [];
+  const names = usernames.map((username) => {
+    const base = resourceName(username);
+    let name = base;
+    for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
+    taken.add(name);
+    if (name !== base) clashes.push({ username, name, base });
+    return name;
+  });
+  return { names, clashes };
+}
+
+function count(n: number): string {
+  return n === 1 ? "1 pending invitation" : `${n} pending invitations`;
+}
+
+/**
+ * The stack config of examples/stack (`atlas-org-invitations:orgId` and
+ * `atlas-org-invitations:invitations`) under a top-level `config:` key, so the output is a
+ * complete stack settings file (`Pulumi.<stack>.yaml`); to merge it into an existing one, copy the
+ * two keys under its `config:`.
+ *
+ * Written with the `yaml` package and the YAML 1.1 schema, so every value that a YAML 1.1 reader
+ * would take for something else (`yes`, `0123`, `1e5`...) is quoted; Pulumi reads the file as
+ * YAML, and a quoted string is a string under 1.1 and 1.2 alike.
+ */
+export function renderYaml(input: RenderInput): string {
+  const invitations = input.declarations.map((d) => ({
+    username: d.username,
+    roles: [...d.roles],
+    ...(d.teamIds.length > 0 && { teamIds: [...d.teamIds] }),
+    ...(d.groupRoleAssignments.length > 0 && {
+      groupRoleAssignments: d.groupRoleAssignments.map((g) => ({
+        groupId: g.groupId,
+        roles: [...g.roles],
+      })),
+    }),
+    ...(input.onAccepted !== undefined && { onAccepted: input.onAccepted }),
+  }));
+  const doc = new Document(
+    {
+      config: {
+        [`${STACK_NAMESPACE}:orgId`]: input.orgId,
+        [`${STACK_NAMESPACE}:invitations`]: invitations,
+      },
+    },
+    { version: "1.1" },
+  );
+  // Lists of scalars on one line (`roles: [ORG_MEMBER]`), as the README and Pulumi.emulator.yaml
+  // write them: one line per person's list reads better in a review of the generated file.
+  visit(doc, {
+    Seq(_key, node) {
+      if (node.items.every((item) => isScalar(item))) node.flow = true;
+    },
+  });
+  doc.commentBefore =
+    ` ${count(input.declarations.length)} of Atlas organization ${input.orgId}, written by\n` +
+    ` \`pulumi-atlas-org-invitations generate\` for the stack program of examples/stack.\n` +
+    " The first `pulumi up` adopts each of them: no new invitation is sent.";
+  // lineWidth 0: never fold a long value onto a second line.
+  return doc.toString({ lineWidth: 0, flowCollectionPadding: false });
+}
+
+/** A TypeScript string literal: JSON's escaping is valid TypeScript. */
+const str = (value: string): string => JSON.stringify(value);
+const strList = (values: readonly string[]): string => `[${values.map(str).join(", ")}]`;
+
+/**
+ * A TypeScript module: one `new OrgInvitation(...)` per person, named like the stack program
+ * names its resources (`uniqueResourceNames`). Every string is written with `JSON.stringify`, so
+ * no value from Atlas can end a literal early.
+ */
+export function renderTypeScript(input: RenderInput): string {
+  const header = [
+    `// ${count(input.declarations.length)} of Atlas organization ${input.orgId}, written by`,
+    "// `pulumi-atlas-org-invitations generate`. The first `pulumi up` adopts each of them:",
+    "// no new invitation is sent.",
+  ];
+  if (input.declarations.length === 0) return `${header.join("\n")}\nexport {};\n`;
+  const { names } = uniqueResourceNames(input.declarations.map((d) => d.username));
+  const blocks = input.declarations.map((d, i) => {
+    const lines = [
+      `new OrgInvitation(${str(names[i] ?? resourceName(d.username))}, {`,
+      "  orgId,",
+      `  username: ${str(d.username)},`,
+      `  roles: ${strList(d.roles)},`,
+    ];
+    if (d.teamIds.length > 0) lines.push(`  teamIds: ${strList(d.teamIds)},`);
+    if (d.groupRoleAssignments.length > 0) {
+      lines.push("  groupRoleAssignments: [");
+      for (const g of d.groupRoleAssignments) {
+        lines.push(`    { groupId: ${str(g.groupId)}, roles: ${strList(g.roles)} },`);
+      }
+      lines.push("  ],");
+    }
+    if (input.onAccepted !== undefined) lines.push(`  onAccepted: ${str(input.onAccepted)},`);
+    lines.push("});");
+    return lines.join("\n");
+  });
+  return [
+    ...header,
+    "",
+    'import { OrgInvitation } from "pulumi-atlas-org-invitations";',
+    "",
+    `const orgId = ${str(input.orgId)};`,
+    "",
+    blocks.join("\n\n"),
+    "",
+  ].join("\n");
+}
+
+/** The output in `format`. */
+export function render(format: OutputFormat, input: RenderInput): string {
+  return format === "yaml" ? renderYaml(input) : renderTypeScript(input);
+}

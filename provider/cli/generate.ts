@@ -1,0 +1,215 @@
+/**
+ * `generate`: reads an organization's pending invitations and prints declarations of them, so the
+ * first `pulumi up` ADOPTS every one (the provider's create finds a pending invitation for the
+ * person and takes it over) instead of sending new ones. This is the way in for existing
+ * invitations, because `pulumi import` does not work for dynamic resources (pulumi/pulumi#16175).
+ *
+ * The declarations carry exactly what Atlas holds (roles, teams, project roles), so adoption needs
+ * no PATCH either. Nothing here writes to Atlas.
+ */
+import { createAtlasClient } from "../atlas";
+import type { AtlasClient } from "../atlas";
+import { fromInvitation } from "../backends/invites";
+import { isGone } from "../backends/select";
+import { fromOrgUser } from "../backends/users";
+import { isAtlasError } from "../errors";
+import { newestFirst } from "../identity";
+import type { Logger } from "../log";
+import type { OnAcceptedPolicy, PendingInvitation } from "../model";
+import { resolveAtlasSettings } from "../settings";
+import type { StringMap } from "../settings";
+import { render, uniqueResourceNames } from "./format";
+import type { GeneratedDeclaration, OutputFormat } from "./format";
+
+/** Where the CLI writes, and the environment it reads; `process.*` in main.ts, buffers in tests. */
+export interface CliIo {
+  /** The declarations, and nothing else, so stdout can be redirected into a file. */
+  stdout: { write(text: string): unknown };
+  /** Progress, warnings and errors. */
+  stderr: { write(text: string): unknown };
+  /** `MONGODB_ATLAS_*` credentials and base URL, and the proxy variables (settings.ts). */
+  env: StringMap;
+}
+
+/** Exit codes: 0 done, 1 configuration or Atlas error, 2 usage error (run.ts). */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+/** What `generate` was asked for, already validated (run.ts). */
+export interface GenerateOptions {
+  /** 24 lower-case hex characters. */
+  orgId: string;
+  format: OutputFormat;
+  /** Written into every declaration when set. */
+  onAccepted?: OnAcceptedPolicy | undefined;
+}
+
+/** Which API the invitations were read from. */
+export type Source = "invites" | "users";
+
+/**
+ * The org's pending invitations: the invites API while Atlas serves it; after its sunset (410
+ * Gone, the provider's own signal, backends/select.ts) the PENDING users of the org users API,
+ * which are the same invitations in that API's vocabulary. Both are mapped with the provider's
+ * own functions, so the declarations compare with Atlas exactly as the provider's adoption does.
+ */
+export async function readPending(
+  client: AtlasClient,
+  orgId: string,
+  note: (message: string) => void,
+): Promise<{ source: Source; pending: PendingInvitation[] }> {
+  try {
+    const invitations = await client.listOrgInvites(orgId);
+    return { source: "invites", pending: invitations.map((i) => fromInvitation(i, orgId)) };
+  } catch (error) {
+    if (!isGone(error)) throw error;
+  }
+  note(
+    "the invitations API answered 410 Gone (retired); reading the pending users of the org users API instead",
+  );
+  const users = await client.listAllOrgUsers(orgId);
+  return {
+    source: "users",
+    pending: users
+      .filter((u) => u.orgMembershipStatus === "PENDING")
+      .map((u) => fromOrgUser(u, orgId)),
+  };
+}
+
+const idOf = (p: PendingInvitation): string =>
+  p.invitationId ?? (p.userId !== undefined ? `org user ${p.userId}` : "(no id)");
+
+/**
+ * One invitation per person (email addresses compared without regard to letter case): the newest
+ * by `createdAt`, the one the provider's create adopts too (lifecycle.ts, identity.ts
+ * `newestFirst`), so the declaration and the adoption agree. The others are reported.
+ */
+export function onePerPerson(pending: readonly PendingInvitation[]): {
+  kept: PendingInvitation[];
+  duplicates: { kept: PendingInvitation; others: PendingInvitation[] }[];
+} {
+  const byPerson = new Map<string, PendingInvitation[]>();
+  for (const p of pending) {
+    const key = p.username.toLowerCase();
+    byPerson.set(key, [...(byPerson.get(key) ?? []), p]);
+  }
+  const kept: PendingInvitation[] = [];
+  const duplicates: { kept: PendingInvitation; others: PendingInvitation[] }[] = [];
+  for (const list of byPerson.values()) {
+    const [newest, ...others] = newestFirst(list);
+    if (!newest) continue;
+    kept.push(newest);
+    if (others.length > 0) duplicates.push({ kept: newest, others });
+  }
+  return { kept, duplicates };
+}
+
+const sorted = (values: Iterable<string>): string[] =>
+  [...new Set(values)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+/**
+ * A pending invitation as a declaration. Every list is sorted and each value listed once (the
+ * provider compares them as sets, so order is no change), which makes the output the same
+ * whatever order Atlas answers in, and whichever API it came from. Project roles are merged per
+ * project.
+ */
+export function toDeclaration(p: PendingInvitation): GeneratedDeclaration {
+  const groups = new Map<string, string[]>();
+  for (const g of p.groupRoleAssignments) {
+    groups.set(g.groupId, [...(groups.get(g.groupId) ?? []), ...g.roles]);
+  }
+  return {
+    username: p.username,
+    roles: sorted(p.roles),
+    teamIds: sorted(p.teamIds),
+    groupRoleAssignments: sorted(groups.keys())
+      .map((groupId) => ({ groupId, roles: sorted(groups.get(groupId) ?? []) }))
+      .filter((g) => g.roles.length > 0),
+  };
+}
+
+/** By username without regard to letter case, then as written, so the order never depends on Atlas. */
+export function byUsername(a: GeneratedDeclaration, b: GeneratedDeclaration): number {
+  const x = a.username.toLowerCase();
+  const y = b.username.toLowerCase();
+  if (x !== y) return x < y ? -1 : 1;
+  return a.username < b.username ? -1 : a.username > b.username ? 1 : 0;
+}
+
+const FORMAT_NAMES: Readonly<Record<OutputFormat, string>> = { yaml: "YAML", ts: "TypeScript" };
+
+/**
+ * Reads the org's pending invitations and writes their declarations to stdout. Credentials come
+ * from `io.env` through settings.ts, as the provider reads them; no secret is ever written (the
+ * settings hold them as `Secret`, and the error family's messages leave them out).
+ * @returns the exit code: 0, or 1 for missing or invalid configuration and any Atlas error
+ */
+export async function generate(options: GenerateOptions, io: CliIo): Promise<number> {
+  const note = (message: string): void => void io.stderr.write(`${message}\n`);
+  const warn = (message: string): void => note(`warning: ${message}`);
+  try {
+    const settings = resolveAtlasSettings({ env: io.env });
+    // The client reports its retries and waits (rate limits) here, so a slow run says why.
+    const logger: Logger = {
+      info: (m) => note(`info: ${m}`),
+      warn: (m) => warn(m),
+    };
+    const client = createAtlasClient(settings, { logger });
+    note(`reading the pending invitations of organization ${options.orgId}...`);
+    const { source, pending } = await readPending(client, options.orgId, note);
+
+    const { kept, duplicates } = onePerPerson(pending);
+    for (const { kept: newest, others } of duplicates) {
+      warn(
+        `${newest.username} has ${others.length + 1} pending invitations in organization ${options.orgId}: ` +
+          `keeping the newest, ${idOf(newest)} (sent ${newest.createdAt ?? "at an unknown time"}), which the ` +
+          `provider adopts; ${others.map(idOf).join(", ")} ${others.length === 1 ? "stays" : "stay"} pending ` +
+          "and unmanaged (cancel in Atlas what is not wanted).",
+      );
+    }
+
+    const declarations = kept.map(toDeclaration).sort(byUsername);
+    for (const d of declarations) {
+      if (d.roles.length === 0) {
+        warn(
+          `${d.username} has no organization role in Atlas; the provider requires at least one: ` +
+            "add one to the declaration before `pulumi up`.",
+        );
+      }
+    }
+    const { clashes } = uniqueResourceNames(declarations.map((d) => d.username));
+    for (const c of clashes) {
+      warn(
+        options.format === "ts"
+          ? `${c.username} would be named ${c.base} like an earlier person; named ${c.name} instead.`
+          : `${c.username} gets the resource name ${c.base} of an earlier person in the stack program ` +
+              "(examples/stack resourceName): `pulumi up` will refuse the duplicate name until one is renamed.",
+      );
+    }
+
+    io.stdout.write(
+      render(options.format, {
+        orgId: options.orgId,
+        declarations,
+        onAccepted: options.onAccepted,
+      }),
+    );
+    const n = declarations.length;
+    note(
+      `${n} pending ${n === 1 ? "invitation" : "invitations"} written as ${FORMAT_NAMES[options.format]}` +
+        (source === "users" ? " (read from the org users API)" : ""),
+    );
+    return EXIT_OK;
+  } catch (error) {
+    // The error family's messages say what failed and how to fix it, without secrets; anything
+    // else is a bug, reported by its message alone for the same reason.
+    const message = isAtlasError(error)
+      ? error.message
+      : error instanceof Error
+        ? `unexpected failure: ${error.message}`
+        : `unexpected failure: ${String(error)}`;
+    note(`error: ${message}`);
+    return EXIT_FAILURE;
+  }
+}
