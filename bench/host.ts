@@ -63,6 +63,7 @@ export async function measureSizes(
   t: Registration,
 ): Promise<SizeFigure> {
   await emu.control.reset();
+  emu.control.setTokenBucket(null);
   const host = await start(consumer, emu);
   try {
     const urn = urnOf(t, "size");
@@ -88,6 +89,7 @@ export async function measureOverhead(
   rounds: number,
 ): Promise<OverheadRow[]> {
   await emu.control.reset();
+  emu.control.setTokenBucket(null);
   const host = await start(consumer, emu);
   const hostMs: Record<string, number[]> = {};
   const directMs: Record<string, number[]> = {};
@@ -166,6 +168,7 @@ export async function measureMemory(
   n: number,
 ): Promise<MemoryFigure> {
   await emu.control.reset();
+  emu.control.setTokenBucket(null);
   const host = await start(consumer, emu);
   try {
     const made = await Promise.all(

@@ -7,7 +7,7 @@
 export { OrgInvitation } from "./resource";
 export type { GroupRoleAssignmentArgs, OrgInvitationArgs } from "./resource";
 export { OrgInvitationProvider } from "./provider";
-export type { OrgInvitationProviderOptions } from "./provider";
+export type { ClientHooks, OrgInvitationProviderOptions } from "./provider";
 export type {
   GroupRoleAssignment,
   InvitationStatus,

@@ -31,6 +31,7 @@ export interface ClientHooks {
   onAnswer: NonNullable<AtlasClientOptions["onAnswer"]>;
 }
 
+/** Options of an `OrgInvitationProvider`, for tests and tools; a Pulumi program needs none. */
 export interface OrgInvitationProviderOptions {
   /**
    * Where `MONGODB_ATLAS_*` and proxy variables are read from.
@@ -52,6 +53,15 @@ export interface OrgInvitationProviderOptions {
   clock?: Clock | undefined;
 }
 
+/**
+ * The dynamic provider behind `OrgInvitation` (`pulumi.dynamic.ResourceProvider`): `configure`,
+ * `check`, `diff`, `create`, `read`, `update`, `delete`, with inputs and outputs as plain JSON
+ * (`OrgInvitationOutputs`). `OrgInvitation` already uses the one the package's `./runtime` module
+ * holds; construct one yourself only to drive it directly (tests, tools).
+ *
+ * Each method throws the errors listed on `OrgInvitation`; `configure` and `check` throw
+ * `AtlasConfigurationError` for missing or bad settings, naming the keys.
+ */
 export class OrgInvitationProvider implements dynamic.ResourceProvider<
   Props,
   OrgInvitationOutputs
@@ -133,7 +143,11 @@ export class OrgInvitationProvider implements dynamic.ResourceProvider<
     }
   }
 
-  /** Validates inputs before any HTTP call; missing credentials fail the preview, naming the keys. */
+  /**
+   * Validates inputs before any HTTP call, one failure per bad property with its fix (a role one
+   * or two letters from a known one: "did you mean"). Unknown preview values pass.
+   * @throws AtlasConfigurationError for missing or half-set credentials, naming the keys
+   */
   async check(_olds: Props, news: Props): Promise<dynamic.CheckResult<Props>> {
     const failures = validateInputs(news);
     if (failures.length > 0) return { inputs: news, failures };
@@ -141,16 +155,31 @@ export class OrgInvitationProvider implements dynamic.ResourceProvider<
     return { inputs: normalizeInputs(news) };
   }
 
+  /**
+   * orgId or username (other than in letter case) replaces; roles, teams and project roles update
+   * in place; `onAccepted` alone is a state-only update; reordered lists and a new `__provider`
+   * are no change. Makes no API call.
+   * @throws InvitationStateError for stored state it cannot read
+   */
   async diff(id: string, olds: OrgInvitationOutputs, news: Props): Promise<dynamic.DiffResult> {
     return diffInvitation(parseState(id, { ...olds }), news);
   }
 
+  /**
+   * Adopts the person's pending invitation, or sends one.
+   * @throws UserAlreadyMemberError, InvitationDeclaredTwiceError, InvitationInputRejectedError,
+   * and the client's errors (see `OrgInvitation`)
+   */
   async create(inputs: Props): Promise<dynamic.CreateResult<OrgInvitationOutputs>> {
     const declared = parseDeclared(inputs);
     const state = await this.run((ctx) => createInvitation(ctx, declared));
     return { id: state.id, outs: toOutputs(state) };
   }
 
+  /**
+   * Refresh: Atlas's view of a pending invitation, `status: ACCEPTED` for a member, `{}` when gone.
+   * @throws InvitationStateError, and the client's errors
+   */
   async read(
     id: string,
     props?: OrgInvitationOutputs,
@@ -160,6 +189,11 @@ export class OrgInvitationProvider implements dynamic.ResourceProvider<
     return refreshed ? { id, props: toOutputs(refreshed) } : {};
   }
 
+  /**
+   * Brings a pending invitation to the declaration; after acceptance, records it in state only.
+   * @throws InvitationGoneError when it expired or was cancelled; InvitationInputRejectedError;
+   * InvitationStateError; and the client's errors
+   */
   async update(
     id: string,
     olds: OrgInvitationOutputs,
@@ -170,6 +204,11 @@ export class OrgInvitationProvider implements dynamic.ResourceProvider<
     return { outs: toOutputs(await this.run((ctx) => updateInvitation(ctx, state, declared))) };
   }
 
+  /**
+   * Cancels a pending invitation; never cancels an accepted one, never removes a member.
+   * @throws InvitationAcceptedError under `onAccepted: "fail"`; InvitationStateError; and the
+   * client's errors (any of which keeps the resource in state)
+   */
   async delete(id: string, props: OrgInvitationOutputs): Promise<void> {
     const state = parseState(id, { ...props });
     await this.run((ctx) => deleteInvitation(ctx, state));

@@ -13,6 +13,7 @@ export interface Clock {
   random(): number;
 }
 
+/** Real time: `Date.now`, `setTimeout` and `Math.random`. */
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms))),

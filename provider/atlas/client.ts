@@ -12,6 +12,7 @@ import * as invites from "./invitations";
 import type { AtlasSettings } from "./settings";
 import * as users from "./users";
 
+/** Options of a client: retry overrides, clock, logger, and an ear on every answer (see `TransportOptions`). */
 export type AtlasClientOptions = TransportOptions;
 
 /**

@@ -13,6 +13,7 @@ import {
   isInvitationLimitRefusal,
 } from "../errors";
 
+/** When and how a failed request is tried again, and the budgets that bound it. */
 export interface RetryPolicy {
   /** Retries after the first attempt, per request (`atlasInvitations:maxRetries`). */
   limit: number;
@@ -40,6 +41,11 @@ export interface RetryPolicy {
   deadlineMs: number;
 }
 
+/**
+ * The defaults: 5 retries of GET, PATCH, DELETE on network errors, timeouts, 429 and 5xx;
+ * backoff from 500 ms doubling to 30 s with equal jitter; `Retry-After` honoured up to 60 s;
+ * 30 s per attempt; 180 s per provider operation.
+ */
 export const DEFAULT_RETRY_POLICY = {
   limit: 5,
   methods: ["GET", "PATCH", "DELETE", "PUT", "HEAD"],

@@ -9,6 +9,10 @@ import { inspect } from "node:util";
 const REDACTED = "[redacted]";
 const SECRET_BRAND = Symbol.for("pulumi-atlas-org-invitations.Secret");
 
+/**
+ * A credential value that prints as `[redacted]` everywhere (string, JSON, `util.inspect`);
+ * `reveal()` returns it.
+ */
 export class Secret {
   readonly reveal: () => string;
   readonly [SECRET_BRAND] = true;

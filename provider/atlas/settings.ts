@@ -25,8 +25,10 @@ export interface ServiceAccountCredentials {
   clientSecret: Secret;
 }
 
+/** One credential: an API key pair or a service account. */
 export type AtlasCredentials = DigestCredentials | ServiceAccountCredentials;
 
+/** Where and as whom the client calls Atlas. */
 export interface AtlasSettings {
   /** Origin of the Atlas Admin API, without a trailing slash (`https://cloud.mongodb.com`). */
   baseUrl: string;

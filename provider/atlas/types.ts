@@ -16,9 +16,11 @@ type ElementOf<T> = T extends readonly (infer E)[] ? E : never;
 export type KnownOrgRole = ElementOf<
   NonNullable<Schemas["OrganizationInvitationRequest"]["roles"]>
 >;
+/** An organization role (`ORG_MEMBER`, `ORG_OWNER`...): the spec's values, open to new ones. */
 export type OrgRole = OpenEnum<KnownOrgRole>;
 
 export type KnownMembershipStatus = Schemas["OrgUserResponse"]["orgMembershipStatus"];
+/** `PENDING`, `ACTIVE`, `INVITATION_EXPIRED`, `INVITATION_REJECTED`, or a value Atlas adds later. */
 export type OrgMembershipStatus = OpenEnum<KnownMembershipStatus>;
 
 /** Project role assignment as sent in invitation requests. */

@@ -152,14 +152,19 @@ const conflictGuard =
     value.kind === "conflict" &&
     (value as { errorCode?: unknown }).errorCode === errorCode;
 
+/** Whether `value` is an `InvitationAcceptedError` (errorCode `INVITATION_ACCEPTED`), from any loaded copy of the package. */
 export const isInvitationAcceptedError =
   conflictGuard<InvitationAcceptedError>("INVITATION_ACCEPTED");
+/** Whether `value` is a `UserAlreadyMemberError` (errorCode `USER_ALREADY_MEMBER`). */
 export const isUserAlreadyMemberError =
   conflictGuard<UserAlreadyMemberError>("USER_ALREADY_MEMBER");
+/** Whether `value` is an `InvitationGoneError` (errorCode `INVITATION_GONE`). */
 export const isInvitationGoneError = conflictGuard<InvitationGoneError>("INVITATION_GONE");
+/** Whether `value` is an `InvitationDeclaredTwiceError` (errorCode `INVITATION_DECLARED_TWICE`). */
 export const isInvitationDeclaredTwiceError = conflictGuard<InvitationDeclaredTwiceError>(
   "INVITATION_DECLARED_TWICE",
 );
+/** Whether `value` is an `InvitationInputRejectedError` (Atlas refused an input). */
 export function isInvitationInputRejectedError(
   value: unknown,
 ): value is InvitationInputRejectedError {

@@ -18,6 +18,7 @@ export interface ApiErrorBody {
   badRequestDetail?: { fields?: { field?: string; description?: string }[] };
 }
 
+/** What an `AtlasApiError` is built from: the request line, the status and Atlas's error body. */
 export interface AtlasApiErrorInit extends RequestLine {
   status: number;
   body: ApiErrorBody | undefined;
@@ -367,12 +368,21 @@ export function formatMs(ms: number): string {
   return ms < 1000 ? `${Math.ceil(ms)} ms` : `${Number((ms / 1000).toFixed(1))} s`;
 }
 
+/** Whether `value` is an `AtlasApiError` (Atlas answered an error status), from any loaded copy of the package. */
 export const isAtlasApiError = kindGuard<AtlasApiError>("api");
+/** Whether `value` is an `AtlasNetworkError` (no answer: reset, refused, DNS). */
 export const isAtlasNetworkError = kindGuard<AtlasNetworkError>("network");
+/** Whether `value` is an `AtlasTimeoutError` (no answer within one attempt's timeout). */
 export const isAtlasTimeoutError = kindGuard<AtlasTimeoutError>("timeout");
+/** Whether `value` is an `AtlasProtocolError` (an answer in the wrong shape). */
 export const isAtlasProtocolError = kindGuard<AtlasProtocolError>("protocol");
+/** Whether `value` is an `AtlasAuthenticationError` (a 401 without a usable Digest challenge). */
 export const isAtlasAuthenticationError = kindGuard<AtlasAuthenticationError>("authentication");
+/** Whether `value` is an `AtlasProxyError` (the HTTPS proxy refused or could not be reached). */
 export const isAtlasProxyError = kindGuard<AtlasProxyError>("proxy");
+/** Whether `value` is an `AtlasTlsError` (certificate verification failed). */
 export const isAtlasTlsError = kindGuard<AtlasTlsError>("tls");
+/** Whether `value` is an `AtlasDeadlineError` (the operation's budget ran out). */
 export const isAtlasDeadlineError = kindGuard<AtlasDeadlineError>("deadline");
+/** Whether `value` is an `AtlasConfigurationError` (missing or bad settings). */
 export const isAtlasConfigurationError = kindGuard<AtlasConfigurationError>("configuration");
