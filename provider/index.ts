@@ -24,6 +24,7 @@ export {
   AtlasNetworkError,
   AtlasProtocolError,
   AtlasProxyError,
+  AtlasRequestError,
   AtlasTimeoutError,
   AtlasTlsError,
   InvitationAcceptedError,

@@ -12,6 +12,7 @@ export {
   AtlasNetworkError,
   AtlasProtocolError,
   AtlasProxyError,
+  AtlasRequestError,
   AtlasTimeoutError,
   AtlasTlsError,
   formatMs,

@@ -8,6 +8,24 @@
 import { AtlasError, kindGuard } from "./base";
 import type { RequestLine } from "./base";
 
+/** A failure of one request: every such error names the method and the path it was about. */
+export abstract class AtlasRequestError extends AtlasError {
+  /** Upper-case HTTP method. */
+  readonly method: string;
+  /** Path and query, without the base URL. */
+  readonly path: string;
+
+  constructor(message: string, line: RequestLine, options?: { cause?: unknown }) {
+    super(message, options);
+    this.method = line.method;
+    this.path = line.path;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), method: this.method, path: this.path };
+  }
+}
+
 /** `ApiError` as Atlas sends it (openapi slice, components.schemas.ApiError); every field optional. */
 export interface ApiErrorBody {
   error?: number;
@@ -34,7 +52,7 @@ const HINT_BY_STATUS: Readonly<Record<number, string>> = {
 };
 
 /** Atlas answered with a non-success status. Decide on `status` and `errorCode`. */
-export class AtlasApiError extends AtlasError {
+export class AtlasApiError extends AtlasRequestError {
   override readonly name = "AtlasApiError";
   readonly kind = "api" as const;
   /** HTTP status, 400-599. */
@@ -47,8 +65,6 @@ export class AtlasApiError extends AtlasError {
   readonly parameters: readonly unknown[];
   /** Field violations from `badRequestDetail.fields`, as `field: description`. */
   readonly fieldViolations: readonly string[];
-  readonly method: string;
-  readonly path: string;
   /** Milliseconds Atlas asked us to wait (`Retry-After`), when it said. */
   readonly retryAfterMs: number | undefined;
 
@@ -62,7 +78,7 @@ export class AtlasApiError extends AtlasError {
     const said =
       `Atlas answered ${init.status} ${errorCode} for ${init.method} ${init.path}` +
       ((detail ?? reason) ? `: ${detail ?? reason}` : "");
-    super(hint ? `${said}${/[.!?]$/.test(said) ? "" : "."} ${hint}` : said);
+    super(hint ? `${said}${/[.!?]$/.test(said) ? "" : "."} ${hint}` : said, init);
     this.status = init.status;
     this.errorCode = errorCode;
     this.detail = detail;
@@ -71,8 +87,6 @@ export class AtlasApiError extends AtlasError {
     this.fieldViolations = (body.badRequestDetail?.fields ?? []).map(
       (f) => `${String(f.field)}: ${String(f.description)}`,
     );
-    this.method = init.method;
-    this.path = init.path;
     this.retryAfterMs = init.retryAfterMs;
   }
 
@@ -82,72 +96,61 @@ export class AtlasApiError extends AtlasError {
       status: this.status,
       errorCode: this.errorCode,
       detail: this.detail,
-      method: this.method,
-      path: this.path,
     };
   }
 }
 
 /** The request never got an HTTP answer (reset, refused, DNS...). */
-export class AtlasNetworkError extends AtlasError {
+export class AtlasNetworkError extends AtlasRequestError {
   override readonly name = "AtlasNetworkError";
   readonly kind = "network" as const;
   /** Node's error code (`ECONNRESET`, `ECONNREFUSED`, `ENOTFOUND`...) or `UNKNOWN`. */
   readonly code: string;
-  readonly method: string;
-  readonly path: string;
 
   constructor(init: RequestLine & { code: string | undefined }) {
     const code = init.code ?? "UNKNOWN";
-    super(`Network error calling Atlas for ${init.method} ${init.path}: ${code}`);
+    super(`Network error calling Atlas for ${init.method} ${init.path}: ${code}`, init);
     this.code = code;
-    this.method = init.method;
-    this.path = init.path;
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), code: this.code, method: this.method, path: this.path };
+    return { ...super.toJSON(), code: this.code };
   }
 }
 
 /** No answer within one attempt's timeout. */
-export class AtlasTimeoutError extends AtlasError {
+export class AtlasTimeoutError extends AtlasRequestError {
   override readonly name = "AtlasTimeoutError";
   readonly kind = "timeout" as const;
   /** The attempt's timeout, in milliseconds. */
   readonly timeoutMs: number;
-  readonly method: string;
-  readonly path: string;
 
   constructor(init: RequestLine & { timeoutMs: number }) {
-    super(`Atlas did not answer ${init.method} ${init.path} within ${init.timeoutMs} ms`);
+    super(`Atlas did not answer ${init.method} ${init.path} within ${init.timeoutMs} ms`, init);
     this.timeoutMs = init.timeoutMs;
-    this.method = init.method;
-    this.path = init.path;
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), timeoutMs: this.timeoutMs, method: this.method, path: this.path };
+    return { ...super.toJSON(), timeoutMs: this.timeoutMs };
   }
 }
 
 /** Atlas answered, but not in a shape the API promises (malformed JSON, missing fields). */
-export class AtlasProtocolError extends AtlasError {
+export class AtlasProtocolError extends AtlasRequestError {
   override readonly name = "AtlasProtocolError";
   readonly kind = "protocol" as const;
   readonly status: number;
-  readonly method: string;
-  readonly path: string;
 
   constructor(init: RequestLine & { status: number; problem: string }) {
-    super(`Atlas answered ${init.status} for ${init.method} ${init.path} with ${init.problem}`);
+    super(
+      `Atlas answered ${init.status} for ${init.method} ${init.path} with ${init.problem}`,
+      init,
+    );
     this.status = init.status;
-    this.method = init.method;
-    this.path = init.path;
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), status: this.status, method: this.method, path: this.path };
+    return { ...super.toJSON(), status: this.status };
   }
 }
 
@@ -155,15 +158,13 @@ export class AtlasProtocolError extends AtlasError {
  * A 401 that carried no HTTP Digest challenge this client can answer (RFC 7616 §3.3: an
  * algorithm it does not offer, or only `qop=auth-int`), so the API key could not even be tried.
  */
-export class AtlasAuthenticationError extends AtlasError {
+export class AtlasAuthenticationError extends AtlasRequestError {
   override readonly name = "AtlasAuthenticationError";
   readonly kind = "authentication" as const;
   readonly status = 401;
   readonly errorCode = "NO_USABLE_DIGEST_CHALLENGE";
   /** What the server offered, as `scheme algorithm qop` triples (no nonce). */
   readonly offered: string;
-  readonly method: string;
-  readonly path: string;
 
   constructor(init: RequestLine & { offered: string }) {
     super(
@@ -171,10 +172,9 @@ export class AtlasAuthenticationError extends AtlasError {
         `(offered: ${init.offered || "none"}); this client answers Digest with MD5 or SHA-256 and qop "auth". ` +
         "Check that mongodbatlas:baseUrl (MONGODB_ATLAS_BASE_URL) points at the Atlas Admin API, or use a service account " +
         "(mongodbatlas:clientId/clientSecret).",
+      init,
     );
     this.offered = init.offered;
-    this.method = init.method;
-    this.path = init.path;
   }
 
   override toJSON(): Record<string, unknown> {
@@ -183,14 +183,12 @@ export class AtlasAuthenticationError extends AtlasError {
       status: this.status,
       errorCode: this.errorCode,
       offered: this.offered,
-      method: this.method,
-      path: this.path,
     };
   }
 }
 
 /** The HTTPS proxy in the environment could not be reached or refused the tunnel. */
-export class AtlasProxyError extends AtlasError {
+export class AtlasProxyError extends AtlasRequestError {
   override readonly name = "AtlasProxyError";
   readonly kind = "proxy" as const;
   /** The proxy's origin, never its credentials (`http://proxy.example:3128`). */
@@ -201,8 +199,6 @@ export class AtlasProxyError extends AtlasError {
   readonly status: number | undefined;
   /** Node's error code when the proxy could not be reached (`ECONNREFUSED`...). */
   readonly code: string | undefined;
-  readonly method: string;
-  readonly path: string;
 
   constructor(
     init: RequestLine & {
@@ -219,13 +215,12 @@ export class AtlasProxyError extends AtlasError {
     super(
       `The proxy ${init.proxy} (from ${init.variable}) ${what}, for ${init.method} ${init.path}. ` +
         `Fix ${init.variable}, or add the Atlas host to NO_PROXY if it must be reached directly.`,
+      init,
     );
     this.proxy = init.proxy;
     this.variable = init.variable;
     this.status = init.status;
     this.code = init.code;
-    this.method = init.method;
-    this.path = init.path;
   }
 
   override toJSON(): Record<string, unknown> {
@@ -235,8 +230,6 @@ export class AtlasProxyError extends AtlasError {
       variable: this.variable,
       status: this.status,
       code: this.code,
-      method: this.method,
-      path: this.path,
     };
   }
 }
@@ -268,15 +261,13 @@ export function isTlsFailureCode(code: string | undefined): boolean {
 }
 
 /** TLS with the Atlas host (or the proxy's tunnel to it) failed certificate verification. */
-export class AtlasTlsError extends AtlasError {
+export class AtlasTlsError extends AtlasRequestError {
   override readonly name = "AtlasTlsError";
   readonly kind = "tls" as const;
   /** The host whose certificate failed (`cloud.mongodb.com`). */
   readonly host: string;
   /** Node's error code (`UNABLE_TO_GET_ISSUER_CERT_LOCALLY`, `CERT_HAS_EXPIRED`, `ERR_TLS_CERT_ALTNAME_INVALID`...). */
   readonly code: string;
-  readonly method: string;
-  readonly path: string;
 
   constructor(init: RequestLine & { host: string; code: string }) {
     const reason = TLS_REASONS[init.code] ?? "the TLS handshake failed";
@@ -288,11 +279,10 @@ export class AtlasTlsError extends AtlasError {
           : "If your network or proxy re-signs TLS with a private certificate authority, set NODE_EXTRA_CA_CERTS to that authority's PEM file in the environment that runs Pulumi.";
     super(
       `TLS to ${init.host} failed for ${init.method} ${init.path}: ${reason} (${init.code}). ${fix}`,
+      init,
     );
     this.host = init.host;
     this.code = init.code;
-    this.method = init.method;
-    this.path = init.path;
   }
 
   override toJSON(): Record<string, unknown> {
@@ -300,8 +290,6 @@ export class AtlasTlsError extends AtlasError {
       ...super.toJSON(),
       host: this.host,
       code: this.code,
-      method: this.method,
-      path: this.path,
     };
   }
 }
@@ -310,15 +298,13 @@ export class AtlasTlsError extends AtlasError {
  * One provider operation (create, read, update or delete, with every call, wait and retry it
  * needed) ran out of its time budget, `atlasInvitations:deadlineMs`.
  */
-export class AtlasDeadlineError extends AtlasError {
+export class AtlasDeadlineError extends AtlasRequestError {
   override readonly name = "AtlasDeadlineError";
   readonly kind = "deadline" as const;
   /** The operation's budget, in milliseconds. */
   readonly deadlineMs: number;
   /** The Pulumi config key that sets it. */
   readonly configKey: string;
-  readonly method: string;
-  readonly path: string;
 
   constructor(
     init: RequestLine & { deadlineMs: number; configKey: string; why: string; cause?: unknown },
@@ -327,12 +313,11 @@ export class AtlasDeadlineError extends AtlasError {
       `${init.method} ${init.path} did not complete within the operation's budget of ${formatMs(init.deadlineMs)} ` +
         `(${init.configKey}): ${init.why}. Run again later, or raise the budget with ` +
         `\`pulumi config set ${init.configKey} <milliseconds>\`.`,
+      init,
       { cause: init.cause },
     );
     this.deadlineMs = init.deadlineMs;
     this.configKey = init.configKey;
-    this.method = init.method;
-    this.path = init.path;
   }
 
   override toJSON(): Record<string, unknown> {
@@ -340,8 +325,6 @@ export class AtlasDeadlineError extends AtlasError {
       ...super.toJSON(),
       deadlineMs: this.deadlineMs,
       configKey: this.configKey,
-      method: this.method,
-      path: this.path,
     };
   }
 }

@@ -63,6 +63,7 @@ const ROOT_API = [
   "AtlasNetworkError",
   "AtlasProtocolError",
   "AtlasProxyError",
+  "AtlasRequestError",
   "AtlasTimeoutError",
   "AtlasTlsError",
   "InvitationAcceptedError",
