@@ -207,14 +207,14 @@ function withEnv<T>(env: StringMap, run: () => T): T {
 /**
  * The proxy for the base URL, chosen the way the Node ecosystem does (`proxy-from-env`, which
  * axios and npm's agents follow): `https_proxy`/`HTTPS_PROXY` (lower case first), then
- * `all_proxy`/`ALL_PROXY`, unless `NO_PROXY`/`no_proxy` matches the host. A loopback base URL (the
- * emulator) never goes through a proxy.
+ * `all_proxy`/`ALL_PROXY`, unless `NO_PROXY`/`no_proxy` matches the host; a value without a scheme
+ * is an `http://` proxy. A loopback base URL (the emulator) never goes through a proxy.
  * @throws AtlasConfigurationError for a proxy URL that is not http(s), naming the variable
  */
 export function resolveProxy(baseUrl: string, env: StringMap): ProxySettings | undefined {
   const target = new URL(baseUrl);
   if (isLoopback(target.hostname)) return undefined;
-  const chosen = withEnv(env, () => getProxyForUrl(baseUrl));
+  let chosen = withEnv(env, () => getProxyForUrl(baseUrl));
   if (!chosen) return undefined;
   const scheme = target.protocol.replace(/:$/, "");
   const variable =
@@ -226,6 +226,11 @@ export function resolveProxy(baseUrl: string, env: StringMap): ProxySettings | u
         (value === chosen || `${scheme}://${value}` === chosen)
       );
     }) ?? `${scheme.toUpperCase()}_PROXY`;
+  // A value without a scheme (`proxy.corp:3128`) is an http:// proxy, as curl and Go's
+  // x/net/http/httpproxy read it (the tools teams move from); proxy-from-env would borrow the
+  // target's scheme and speak TLS to a plain HTTP proxy.
+  const raw = env[variable] ?? "";
+  if (raw !== "" && !raw.includes("://")) chosen = `http://${raw}`;
   let url: URL;
   try {
     url = new URL(chosen);

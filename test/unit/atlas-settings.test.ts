@@ -184,10 +184,14 @@ describe("resolveProxy", () => {
     ).toMatchObject({ variable: "HTTPS_PROXY" });
   });
 
-  it("reads a proxy without a scheme with the URL's scheme, as proxy-from-env does", () => {
+  it("reads a proxy without a scheme as an http:// proxy, as curl and Go's tools do", () => {
     expect(proxyOf({ HTTPS_PROXY: "proxy.example:3128" })).toMatchObject({
-      display: "https://proxy.example:3128",
+      display: "http://proxy.example:3128",
       variable: "HTTPS_PROXY",
+    });
+    expect(proxyOf({ all_proxy: "proxy.example:8080" })).toMatchObject({
+      display: "http://proxy.example:8080",
+      variable: "all_proxy",
     });
   });
 
