@@ -3,7 +3,7 @@
  * user gets it: a real copy under `node_modules`, not a symlink. That matters because the closure
  * serializer emits `require("<pkg>/runtime")` only for modules whose real path is under
  * `node_modules`; local or symlinked code is inlined by value instead
- * (docs/pulumi-dynamic-providers.md, "Closure serialization").
+ * (the SDK's sdk/nodejs/runtime/closure/, https://github.com/pulumi/pulumi).
  *
  * The consumer lives under os.tmpdir() by default, not under the repo: Node resolves a missing
  * module by walking up the folders, and the repo's own node_modules would hide a dependency the
@@ -51,6 +51,12 @@ export interface PrepareConsumerOptions {
   pulumiVersion?: string;
   /** Build and pack even when the sources are unchanged since the cached consumer. @default false */
   rebuild?: boolean;
+  /**
+   * Install this package tarball (a released version, say test/fixtures/released) instead of
+   * building and packing the sources; cached by its hash like a packed one.
+   * @default the sources, built and packed
+   */
+  tarball?: string;
 }
 
 /**
@@ -69,6 +75,7 @@ const SOURCE_INPUTS = [
   "LICENSE",
 ];
 const KEEP_CONSUMERS = 6;
+const PRUNE_GRACE_MS = 2 * 60 * 60 * 1000;
 const inProcess = new Map<string, Promise<Consumer>>();
 
 export async function installedPulumiVersion(from: string = REPO_ROOT): Promise<string> {
@@ -169,17 +176,54 @@ async function install(consumer: Consumer, packed: string): Promise<void> {
   await writeFile(join(consumer.dir, ".ready"), new Date().toISOString());
 }
 
-/** Each source change makes a new consumer (about 100 MB); keep only the newest few. */
+/**
+ * Each source change makes a new consumer (about 100 MB); keep only the newest few. One test run
+ * can make more than that (matrix rows, the released tarball), and parallel jest workers may still
+ * be installing or using any of them: a consumer made in the last two hours is never removed, and
+ * one still installing (no `.ready` yet) counts from its folder's time.
+ */
 async function prune(consumersDir: string, keep: number): Promise<void> {
   const dirs = await Promise.all(
     (await readdir(consumersDir)).map(async (name) => {
       const dir = join(consumersDir, name);
-      const ready = await stat(join(dir, ".ready")).catch(() => undefined);
-      return { dir, time: ready?.mtimeMs ?? 0 };
+      const made =
+        (await stat(join(dir, ".ready")).catch(() => undefined)) ??
+        (await stat(dir).catch(() => undefined));
+      return { dir, time: made?.mtimeMs ?? 0 };
     }),
   );
   dirs.sort((a, b) => b.time - a.time);
-  for (const { dir } of dirs.slice(keep)) await rm(dir, { recursive: true, force: true });
+  const recent = Date.now() - PRUNE_GRACE_MS;
+  for (const { dir, time } of dirs.slice(keep)) {
+    if (time < recent) await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Where the consumer of a tarball with that hash lives. */
+function consumerFor(root: string, tarballSha256: string, pulumiVersion: string): Consumer {
+  const dir = join(root, "consumers", `${tarballSha256.slice(0, 16)}-pulumi-${pulumiVersion}`);
+  return {
+    dir,
+    packageDir: join(dir, "node_modules", PACKAGE_NAME),
+    tarball: join(dir, `${PACKAGE_NAME}.tgz`),
+    tarballSha256,
+    pulumiVersion,
+  };
+}
+
+/** Installs a given tarball into its consumer, or reuses the one installed before. */
+async function prepareTarball(
+  root: string,
+  tarball: string,
+  pulumiVersion: string,
+  rebuild: boolean,
+): Promise<Consumer> {
+  const consumer = consumerFor(root, await sha256(tarball), pulumiVersion);
+  if (rebuild || !(await isReady(consumer))) {
+    await install(consumer, tarball);
+    await prune(join(root, "consumers"), KEEP_CONSUMERS);
+  }
+  return consumer;
 }
 
 async function prepare(root: string, pulumiVersion: string, rebuild: boolean): Promise<Consumer> {
@@ -195,15 +239,7 @@ async function prepare(root: string, pulumiVersion: string, rebuild: boolean): P
   const packDir = await mkdtemp(join(root, "pack-"));
   try {
     const packed = await buildAndPack(packDir);
-    const tarballSha256 = await sha256(packed);
-    const dir = join(root, "consumers", `${tarballSha256.slice(0, 16)}-pulumi-${pulumiVersion}`);
-    const consumer: Consumer = {
-      dir,
-      packageDir: join(dir, "node_modules", PACKAGE_NAME),
-      tarball: join(dir, `${PACKAGE_NAME}.tgz`),
-      tarballSha256,
-      pulumiVersion,
-    };
+    const consumer = consumerFor(root, await sha256(packed), pulumiVersion);
     if (!(await isReady(consumer))) {
       await install(consumer, packed);
       await prune(join(root, "consumers"), KEEP_CONSUMERS);
@@ -216,7 +252,10 @@ async function prepare(root: string, pulumiVersion: string, rebuild: boolean): P
   }
 }
 
-/** Builds, packs and installs the package into a consumer project, or reuses the cached one. */
+/**
+ * Builds, packs and installs the package into a consumer project (or installs `tarball`), or
+ * reuses the cached one.
+ */
 export async function prepareConsumer(options: PrepareConsumerOptions = {}): Promise<Consumer> {
   const root = resolve(options.dir ?? DEFAULT_ROOT);
   if (root.includes(PACKAGE_NAME)) {
@@ -227,13 +266,16 @@ export async function prepareConsumer(options: PrepareConsumerOptions = {}): Pro
   }
   const pulumiVersion = options.pulumiVersion ?? (await installedPulumiVersion());
   const rebuild = options.rebuild ?? process.env["HOST_HARNESS_REBUILD"] === "1";
-  const key = `${root}|${pulumiVersion}|${rebuild}`;
+  const tarball = options.tarball === undefined ? undefined : resolve(options.tarball);
+  const key = `${root}|${pulumiVersion}|${rebuild}|${tarball ?? "sources"}`;
   let pending = inProcess.get(key);
   if (!pending) {
     pending = (async () => {
       await mkdir(root, { recursive: true });
       const consumer = await withLock(join(root, "lock"), () =>
-        prepare(root, pulumiVersion, rebuild),
+        tarball === undefined
+          ? prepare(root, pulumiVersion, rebuild)
+          : prepareTarball(root, tarball, pulumiVersion, rebuild),
       );
       await assertRealInstall(consumer);
       return consumer;

@@ -1,7 +1,8 @@
 /**
  * A tiny Pulumi engine for stack scenarios: a state file carried between steps, each step in a
  * fresh host process as each CLI command runs its own. It keeps to what the engine does with a
- * dynamic provider (docs/pulumi-dynamic-providers.md): check gets old and new inputs; diff and
+ * dynamic provider (the ResourceProvider service, proto/pulumi/provider.proto in
+ * https://github.com/pulumi/pulumi): check gets old and new inputs; diff and
  * update get the stored outputs and the new inputs; read and delete get the stored outputs;
  * preview stops after check and diff; replacement creates the new resource first unless the
  * provider asks for delete-before-replace, and deletes the old one after every create and update.

@@ -1,8 +1,8 @@
 /**
  * The SDK's own dynamic-provider host, run as the engine runs it: `node <@pulumi/pulumi's
  * cmd/dynamic-provider> <engine address>` from the project folder, port read from the first
- * stdout line, then driven over gRPC (docs/pulumi-dynamic-providers.md, "How the engine runs
- * it"). Every byte the host writes is kept, for secret-leak assertions.
+ * stdout line, then driven over gRPC (the SDK's sdk/nodejs/cmd/dynamic-provider/index.ts and the
+ * ResourceProvider service of proto/pulumi/provider.proto, https://github.com/pulumi/pulumi). Every byte the host writes is kept, for secret-leak assertions.
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";

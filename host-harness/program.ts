@@ -1,9 +1,10 @@
 /**
  * The `__provider` text exactly as a user's program produces it: a small Pulumi program runs in
  * the consumer folder (so the package and `@pulumi/pulumi` come from its node_modules) under
- * `pulumi.runtime.setMocks`, declares `OrgInvitation`s, and prints what was registered. Mocks
+ * `pulumi.runtime.setMocks`, declares `OrgInvitation`s inside `runInPulumiStack` (as the language
+ * host runs a program), and prints what was registered. Mocks
  * never call the provider, but they do receive the serialized provider in the inputs
- * (docs/pulumi-dynamic-providers.md, "Testing without the CLI").
+ * (Pulumi's unit-testing guide, https://www.pulumi.com/docs/iac/concepts/testing/unit/).
  */
 import { randomUUID } from "node:crypto";
 import { rename, writeFile } from "node:fs/promises";
@@ -49,8 +50,11 @@ async function main() {
     false,
   );
   const { OrgInvitation } = require(${JSON.stringify(PACKAGE_NAME)});
-  const resources = decls.map((d) => new OrgInvitation(d.name, d.args));
-  await new Promise((resolve) => pulumi.all(resources.map((r) => r.urn)).apply(resolve));
+  // Inside a stack, as the language host runs every program: the run the package keys by.
+  await pulumi.runtime.runInPulumiStack(async () => {
+    const resources = decls.map((d) => new OrgInvitation(d.name, d.args));
+    await new Promise((resolve) => pulumi.all(resources.map((r) => r.urn)).apply(resolve));
+  });
   const out = decls.map((d) => registered.get(d.name));
   process.stdout.write(${JSON.stringify(MARKER)} + JSON.stringify(out) + "\\n");
 }

@@ -1,8 +1,8 @@
 /**
  * The engine's half of the ResourceProvider gRPC conversation: plain JavaScript in and out,
  * errors as `HostError`. Requests carry what the engine sends (urn, olds/news, old inputs) so the
- * host sees realistic messages; the Node host itself reads only the fields named in
- * docs/pulumi-dynamic-providers.md.
+ * host sees realistic messages; the Node host itself reads only some of them (the SDK's
+ * sdk/nodejs/cmd/dynamic-provider/index.ts, https://github.com/pulumi/pulumi).
  */
 import type * as GrpcJs from "@grpc/grpc-js";
 import type { ResourceProviderClient } from "@pulumi/pulumi/proto/provider_grpc_pb";

@@ -1,8 +1,9 @@
 /**
  * A user's upgrade, for the upgrade tests: a project of their own (a copy of a prepared
- * consumer, so it can change without touching the shared cache), then a "next version" of the
- * package packed from the installed one with a new version number and a marker line in its
- * runtime entry point, installed over it with `npm install <tarball>` as a user would.
+ * consumer, so it can change without touching the shared cache), then a newer package installed
+ * over it with `npm install <tarball>` as a user would: the current package over a released one
+ * (`installTarball`), or a "next version" packed from the installed one with a new version number
+ * and a marker line in its runtime entry point (`installNextVersion`).
  */
 import { cp, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -21,6 +22,14 @@ export async function copyConsumer(consumer: Consumer, dir: string): Promise<Con
   };
   await assertRealInstall(copy);
   return copy;
+}
+
+/** `npm install <tarball>` in the project, as a user upgrades; the package stays a real copy. */
+export async function installTarball(project: Consumer, tarball: string): Promise<void> {
+  await run(NPM, ["install", "--no-audit", "--no-fund", "--prefer-offline", tarball], {
+    cwd: project.dir,
+  });
+  await assertRealInstall(project);
 }
 
 export interface NextVersion {
@@ -58,10 +67,5 @@ export async function installNextVersion(
   );
   const [info] = JSON.parse(stdout) as { filename: string }[];
   if (!info) throw new Error(`npm pack printed no tarball: ${stdout}`);
-  await run(
-    NPM,
-    ["install", "--no-audit", "--no-fund", "--prefer-offline", join(workDir, info.filename)],
-    { cwd: project.dir },
-  );
-  await assertRealInstall(project);
+  await installTarball(project, join(workDir, info.filename));
 }

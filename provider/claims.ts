@@ -5,9 +5,16 @@
  * - a second create for the same person in the same organization (any letter case) is refused
  *   before any API call, whether the two run at once or one after the other: sharing one
  *   invitation would let destroying either resource cancel the other's;
+ * - a create is refused when `check` saw, for the same person, both a resource whose state already
+ *   holds their invitation and a new one: the new one would adopt that invitation. This covers a
+ *   duplicate added to a stack that already manages the person, which no create of the earlier
+ *   resource reveals (it is unchanged). The engine checks every resource of the program, changed
+ *   or not, before it creates it; a create re-asks right before it adopts, after its look-ups;
  * - a delete of an invitation that a create of this deployment adopted is skipped: that is a
  *   resource renamed or replaced without an alias (create-before-delete), and cancelling would
  *   take the invitation from the resource that now manages it.
+ * The program marks duplicates too (program-claims.ts), which `check` refuses at preview; this
+ * registry is the provider's own guard, for values the program learns late.
  */
 import { InvitationDeclaredTwiceError } from "./errors";
 import { personKey } from "./identity";
@@ -18,15 +25,51 @@ interface Claim {
   adopted: { invitationId?: string | undefined; userId?: string | undefined } | undefined;
 }
 
+/** One `check` of a resource declaring the person. */
+interface Checked {
+  username: string;
+  /** Its old inputs name the same person in the same organization: its state holds their invitation. */
+  keeps: boolean;
+}
+
 export class Claims {
   private readonly byPerson = new Map<string, Claim>();
+  private readonly checked = new Map<string, Checked[]>();
+
+  /**
+   * Records one `check`: a resource declares the person; `keeps` when its old inputs declared the
+   * same person in the same organization (a resource with state, not a replacement by another).
+   */
+  checkedDeclaration(orgId: string, username: string, keeps: boolean): void {
+    const key = personKey(orgId, username);
+    this.checked.set(key, [...(this.checked.get(key) ?? []), { username, keeps }]);
+  }
+
+  /**
+   * @throws InvitationDeclaredTwiceError when `check` saw a resource that keeps the person's
+   * invitation and another that declares them anew
+   */
+  assertSole(orgId: string, username: string): void {
+    const seen = this.checked.get(personKey(orgId, username)) ?? [];
+    const keeper = seen.find((c) => c.keeps);
+    if (keeper && seen.some((c) => !c.keeps)) {
+      throw new InvitationDeclaredTwiceError({
+        orgId,
+        username,
+        otherUsername: keeper.username,
+        alreadyManaged: true,
+      });
+    }
+  }
 
   /**
    * Claims the person for one create; the returned function gives the claim back if that create
    * fails.
-   * @throws InvitationDeclaredTwiceError when a create of this deployment already claimed them
+   * @throws InvitationDeclaredTwiceError when a create of this deployment already claimed them,
+   * or when `assertSole` refuses
    */
   claim(orgId: string, username: string): () => void {
+    this.assertSole(orgId, username);
     const key = personKey(orgId, username);
     const other = this.byPerson.get(key);
     if (other) {

@@ -138,6 +138,8 @@ export async function createInvitation(
     ]);
     if (active) throw new UserAlreadyMemberError({ orgId, username });
     const [existing, ...others] = pending;
+    // A resource that keeps this invitation may have been checked during the look-ups.
+    if (existing) ctx.claims.assertSole(orgId, username);
     if (others.length > 0) {
       ctx.logger.warn?.(
         `${declared.username} has ${others.length + 1} pending invitations in organization ${declared.orgId}; ` +

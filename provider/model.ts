@@ -101,6 +101,14 @@ export interface OrgInvitationOutputs {
 /** Pulumi puts this in every resource's inputs and outputs; the provider passes it through. */
 export const PROVIDER_KEY = "__provider";
 
+/**
+ * The program's mark on an `OrgInvitation` whose person another `OrgInvitation` of the same
+ * program run also declares (program-claims.ts): JSON `{"resource": name, "username": spelling}`
+ * of that other resource. Absent otherwise; `check` refuses a marked resource and never passes
+ * the mark on, so it reaches neither state nor a diff.
+ */
+export const DECLARED_TWICE_KEY = "__declaredTwice";
+
 /** What the engine sends for a value not known yet during preview. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 

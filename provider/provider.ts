@@ -6,6 +6,7 @@
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import type { AtlasClient } from "./atlas/api";
+import { systemClock } from "./atlas/budget";
 import type { Clock } from "./atlas/budget";
 import { getSharedAtlasClient } from "./atlas/client";
 import type { AtlasClientOptions } from "./atlas/client";
@@ -14,6 +15,8 @@ import type { AtlasSettings } from "./atlas/settings";
 import { backendFor, isGone, moveToUsers, noticeSunset } from "./backends/select";
 import { Claims } from "./claims";
 import { diffInvitation } from "./diff";
+import { InvitationDeclaredTwiceError } from "./errors";
+import { personKey } from "./identity";
 import { createInvitation, deleteInvitation, readInvitation, updateInvitation } from "./lifecycle";
 import type { LifecycleContext } from "./lifecycle";
 import { stderrLogger } from "./log";
@@ -21,7 +24,14 @@ import type { Logger } from "./log";
 import type { OrgInvitationOutputs } from "./model";
 import { CONFIG_KEYS, resolveApi, resolveRetryOverrides, resolveSettings } from "./settings";
 import type { ProviderSettings, StringMap } from "./settings";
-import { normalizeInputs, parseDeclared, parseState, toOutputs } from "./state";
+import {
+  declaredPersonOf,
+  normalizeInputs,
+  parseDeclared,
+  parseState,
+  takeDeclaredTwiceMark,
+  toOutputs,
+} from "./state";
 import type { Props } from "./state";
 import { validateInputs } from "./validate";
 
@@ -105,7 +115,13 @@ export class OrgInvitationProvider implements dynamic.ResourceProvider<
     const logger = this.logger();
     const hooks: ClientHooks = {
       logger,
-      onAnswer: ({ response }) => noticeSunset(response.headers, settings.api, logger),
+      onAnswer: ({ response }) =>
+        noticeSunset(
+          response,
+          settings.api,
+          logger,
+          new Date((this.options.clock ?? systemClock).now()),
+        ),
     };
     return this.options.createClient
       ? this.options.createClient(settings.atlas, settings.retry, hooks)
@@ -145,14 +161,33 @@ export class OrgInvitationProvider implements dynamic.ResourceProvider<
 
   /**
    * Validates inputs before any HTTP call, one failure per bad property with its fix (a role one
-   * or two letters from a known one: "did you mean"). Unknown preview values pass.
+   * or two letters from a known one: "did you mean"). Unknown preview values pass. A resource the
+   * program marked as declaring a person another resource declares fails on `username`; every
+   * checked person is recorded for `create`'s guard (claims.ts), marked or not.
    * @throws AtlasConfigurationError for missing or half-set credentials, naming the keys
    */
-  async check(_olds: Props, news: Props): Promise<dynamic.CheckResult<Props>> {
-    const failures = validateInputs(news);
-    if (failures.length > 0) return { inputs: news, failures };
+  async check(olds: Props, news: Props): Promise<dynamic.CheckResult<Props>> {
+    const { inputs, other } = takeDeclaredTwiceMark(news);
+    const failures = validateInputs(inputs);
+    if (failures.length > 0) return { inputs, failures };
     this.settings();
-    return { inputs: normalizeInputs(news) };
+    const person = declaredPersonOf(inputs);
+    if (person) {
+      const before = declaredPersonOf(olds);
+      const keeps =
+        before !== undefined &&
+        personKey(before.orgId, before.username) === personKey(person.orgId, person.username);
+      this.claims.checkedDeclaration(person.orgId, person.username, keeps);
+      if (other) {
+        const refusal = new InvitationDeclaredTwiceError({
+          ...person,
+          otherUsername: other.username,
+          otherResource: other.resource,
+        });
+        return { inputs, failures: [{ property: "username", reason: refusal.message }] };
+      }
+    }
+    return { inputs: normalizeInputs(inputs) };
   }
 
   /**

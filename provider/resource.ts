@@ -11,6 +11,8 @@ import type {
   OnAcceptedPolicy,
   OrgInvitationOutputs,
 } from "./model";
+import { DECLARED_TWICE_KEY } from "./model";
+import { declaredTwiceMark } from "./program-claims";
 import * as runtime from "./runtime";
 
 /** The runtime module satisfies the provider contract; checked here at compile time. */
@@ -68,7 +70,9 @@ export interface OrgInvitationArgs {
  * - create: adopts the person's pending invitation if there is one (and brings it to the
  *   declaration), else sends one. Fails with `UserAlreadyMemberError` for an active member, with
  *   `InvitationDeclaredTwiceError` when another resource of the deployment declares the same
- *   person, with `InvitationInputRejectedError` when Atlas refuses an input.
+ *   person or already manages their invitation, with `InvitationInputRejectedError` when Atlas
+ *   refuses an input. Two resources of one program run that declare the same person both fail
+ *   `check` (at preview) on `username`.
  * - refresh: pending outputs from Atlas (drift shows); `status: ACCEPTED` once the person is a
  *   member; gone when the invitation expired, was rejected or was cancelled elsewhere.
  * - update: roles and teams in place; after acceptance, a state-only update with a warning.
@@ -151,6 +155,7 @@ export class OrgInvitation extends pulumi.dynamic.Resource {
       groupRoleAssignments: undefined,
       onAccepted: undefined,
       ...args,
+      [DECLARED_TWICE_KEY]: declaredTwiceMark(name, args.orgId, args.username),
     };
     super(runtimeProvider, name, props, opts, "atlas", "OrgInvitation");
   }

@@ -5,7 +5,13 @@
  */
 import type { OrgRole } from "./atlas/types";
 import { InvitationStateError } from "./errors";
-import { DEFAULT_ON_ACCEPTED, ON_ACCEPTED_POLICIES, PROVIDER_KEY } from "./model";
+import {
+  DECLARED_TWICE_KEY,
+  DEFAULT_ON_ACCEPTED,
+  ON_ACCEPTED_POLICIES,
+  PROVIDER_KEY,
+  isUnknown,
+} from "./model";
 import type {
   DeclaredInvitation,
   GroupRoleAssignment,
@@ -191,6 +197,40 @@ export function stateFromPending(
 }
 
 /** Inputs as the engine should store them: nulls dropped, the default `onAccepted` made explicit. */
+/** The person a property bag declares, when its organization and address are known strings. */
+export function declaredPersonOf(props: Props): { orgId: string; username: string } | undefined {
+  const { orgId, username } = props;
+  if (typeof orgId !== "string" || typeof username !== "string") return undefined;
+  if (isUnknown(orgId) || isUnknown(username) || orgId === "" || username === "") return undefined;
+  return { orgId, username };
+}
+
+/**
+ * Splits the program's duplicate mark (`DECLARED_TWICE_KEY`) from the inputs. A mark that is
+ * unknown (preview) or unreadable counts as none: the provider's own guard (claims.ts) remains.
+ */
+export function takeDeclaredTwiceMark(news: Props): {
+  inputs: Props;
+  other: { resource: string; username: string } | undefined;
+} {
+  const { [DECLARED_TWICE_KEY]: mark, ...inputs } = news;
+  let other: { resource: string; username: string } | undefined;
+  if (typeof mark === "string" && !isUnknown(mark)) {
+    try {
+      const parsed: unknown = JSON.parse(mark);
+      if (typeof parsed === "object" && parsed !== null) {
+        const { resource, username } = parsed as Record<string, unknown>;
+        if (typeof resource === "string" && typeof username === "string") {
+          other = { resource, username };
+        }
+      }
+    } catch {
+      other = undefined;
+    }
+  }
+  return { inputs, other };
+}
+
 export function normalizeInputs(news: Props): Props {
   const out: Props = {};
   for (const [key, value] of Object.entries(news)) {

@@ -78,19 +78,27 @@ export function parseSunset(value: string | undefined): Date | undefined {
   return Number.isNaN(date.getTime()) || date.getUTCDate() !== Number(m[1]) ? undefined : date;
 }
 
-/** Looks at one answer's headers; warns once per process when Atlas announces a sunset. */
+/**
+ * Looks at one answer; warns once per process when Atlas announces a sunset. A 410 answer is
+ * not announced here: the API is already gone, and `moveToUsers` says so.
+ */
 export function noticeSunset(
-  headers: Readonly<Record<string, string | undefined>>,
+  answer: { status: number; headers: Readonly<Record<string, string | undefined>> },
   api: InvitationApi,
   logger: Logger,
+  now: Date = new Date(),
 ): void {
-  if (sunsetAnnounced || api === "users") return;
-  const date = parseSunset(headers["sunset"]);
+  if (sunsetAnnounced || api === "users" || answer.status === 410) return;
+  const date = parseSunset(answer.headers["sunset"]);
   if (!date) return;
   sunsetAnnounced = true;
   const day = date.toISOString().slice(0, 10);
+  const when =
+    date.getTime() > now.getTime()
+      ? `Atlas will retire the invitations API on ${day}`
+      : `Atlas announced the retirement of the invitations API for ${day}, and still serves it`;
   logger.warn?.(
-    `Atlas will retire the invitations API on ${day} (its Sunset header; the date has moved before). ` +
+    `${when} (its Sunset header; the date has moved before). ` +
       (api === "auto"
         ? `With ${API_KEY} "auto" (the default) this provider moves to the org users API by itself when that ` +
           `happens; to move earlier, \`pulumi config set ${API_KEY} users\`.`

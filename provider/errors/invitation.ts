@@ -86,29 +86,57 @@ export class InvitationGoneError extends InvitationConflictError {
 }
 
 /**
- * Two `OrgInvitation` resources of one deployment declare the same person (email addresses
- * compared without regard to letter case) in the same organization. Sharing one invitation would
- * let destroying either cancel the other's, so the second is refused before any API call.
+ * Two `OrgInvitation` resources declare the same person (email addresses compared without regard
+ * to letter case) in the same organization. Sharing one invitation would let destroying either
+ * cancel the other's, so one is refused before any API call. Raised by:
+ * - `check` (preview included), when the program marked the resource: another resource of the same
+ *   program run declares the person (`otherResource` names it);
+ * - `create`, when another create of the deployment claimed the person, or when `check` saw a
+ *   resource whose state already holds the person's invitation (`alreadyManaged`), which this
+ *   create would otherwise adopt.
  */
 export class InvitationDeclaredTwiceError extends InvitationConflictError {
   override readonly name = "InvitationDeclaredTwiceError";
   readonly errorCode = "INVITATION_DECLARED_TWICE";
   /** The spelling the other resource declared. */
   readonly otherUsername: string;
+  /** The other resource's Pulumi name, when known (program-side detection). */
+  readonly otherResource: string | undefined;
+  /** Whether the other resource already manages the person's invitation (it has state). */
+  readonly alreadyManaged: boolean;
 
-  constructor(init: { orgId: string; username: string; otherUsername: string }) {
+  constructor(init: {
+    orgId: string;
+    username: string;
+    otherUsername: string;
+    otherResource?: string | undefined;
+    alreadyManaged?: boolean | undefined;
+  }) {
     const same = init.otherUsername === init.username ? "" : ` (as ${init.otherUsername})`;
+    const other =
+      init.otherResource !== undefined
+        ? `; the other is "${init.otherResource}"${same}`
+        : init.alreadyManaged === true
+          ? `; the other${same} already manages the invitation, which this one would take over`
+          : same;
     super(
-      `${init.username} is declared by two OrgInvitation resources for organization ${init.orgId} in this deployment` +
-        `${same}; email addresses are compared without regard to letter case. One person has one invitation per ` +
+      `${init.username} is declared by two OrgInvitation resources for organization ${init.orgId}${other}. ` +
+        `Email addresses are compared without regard to letter case, and one person has one invitation per ` +
         `organization: remove the duplicate resource, or merge its roles and teams into the other.`,
       init,
     );
     this.otherUsername = init.otherUsername;
+    this.otherResource = init.otherResource;
+    this.alreadyManaged = init.alreadyManaged === true;
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), otherUsername: this.otherUsername };
+    return {
+      ...super.toJSON(),
+      otherUsername: this.otherUsername,
+      otherResource: this.otherResource,
+      alreadyManaged: this.alreadyManaged,
+    };
   }
 }
 

@@ -1,12 +1,20 @@
 /**
  * Shared by the host suites: one consumer per jest run (built, packed and installed once, under
- * a lock, cached by tarball hash), auth settings for either strategy, and the Atlas calls an
- * emulator log recorded, in a form tests can compare.
+ * a lock, cached by tarball hash), auth settings for either strategy, the backend setting, and
+ * the Atlas calls an emulator log recorded, in a form tests can compare. The calls each step
+ * makes on each backend come from one table, `plan` in test/provider/helpers.ts, which the
+ * in-process lifecycle suite asserts too.
  */
 import type { LogEntry, RunningEmulator } from "../../emulator";
 import { prepareConsumer } from "../../host-harness";
 import type { Consumer, Declaration, Props } from "../../host-harness";
+import { calls, plan } from "../provider/helpers";
+import type { Expected } from "../provider/helpers";
 import type { TestEmulator } from "../support/emulator";
+import type { AtlasVariant, Backend } from "../support/variants";
+
+export { calls, expectCalls } from "../provider/helpers";
+export type { Expected } from "../provider/helpers";
 
 /** Building, packing and a cold `npm install` can take a while on a cold cache. */
 export const PREPARE_TIMEOUT_MS = 300_000;
@@ -108,4 +116,78 @@ export function requiredModules(text: string): string[] {
 export function expectRequestsOnContract(emulator: TestEmulator): void {
   const sent = emulator.takeViolations().filter((v) => v.where === "request");
   expect(sent).toEqual([]);
+}
+
+/** The emulator as the host suites run it: every knob at its default, the least favourable Atlas. */
+export const DEFAULT_ATLAS: AtlasVariant = { name: "defaults", knobs: {} };
+
+/** The Atlas calls each lifecycle step makes on `backend`, against the default emulator. */
+export const stepsOn = (backend: Backend): ReturnType<typeof plan> => plan(backend, DEFAULT_ATLAS);
+
+/** The stack config that chooses the backend, as `pulumi config set atlasInvitations:api` sets it. */
+export const apiConfig = (backend: Backend): Record<string, string> => ({
+  "atlasInvitations:api": backend,
+});
+
+/** Whether Atlas `operationId` (with or without its `:status`) only reads. */
+const isRead = (call: string): boolean => /^(get|list)/.test(call);
+/** The org-wide list that can serve a GET by id when look-ups coalesce (provider/lookups.ts). */
+const LIST_SERVING: Readonly<Record<string, string>> = {
+  getOrgInvite: "listOrgInvites",
+  getOrgUser: "listOrgUsers",
+};
+
+/**
+ * The calls of several resources' steps that one host ran at once (the engine runs steps in
+ * parallel), each resource's as `plan` lists it. Writes are exact: each planned write, with its
+ * answer, as often as planned. Reads coalesce (provider/lookups.ts): concurrent look-ups in one
+ * org share one org-wide list, which may also serve a GET by id. So there is at least one read
+ * and at most as many as planned, each a planned read or the list that can stand in for it.
+ */
+export function expectConcurrentCalls(
+  emulator: TestEmulator,
+  perResource: readonly Expected[],
+): void {
+  const planned: string[] = perResource.flat(2);
+  const actual = calls(emulator);
+  const writes = (list: string[]): string[] => list.filter((c) => !isRead(c)).sort();
+  expect(writes(actual)).toEqual(writes(planned));
+  const plannedReads = planned.filter(isRead);
+  const allowed = new Set(
+    plannedReads.flatMap((c) => {
+      const list = LIST_SERVING[c.split(":")[0] as string];
+      return list ? [c, list] : [c];
+    }),
+  );
+  const reads = actual.filter(isRead);
+  expect(reads.filter((c) => !allowed.has(c))).toEqual([]);
+  expect(reads.length).toBeGreaterThanOrEqual(Math.min(1, plannedReads.length));
+  expect(reads.length).toBeLessThanOrEqual(plannedReads.length);
+}
+
+/** Every suite's last word on safety: no ACTIVE member was ever removed (emulator/README.md, Stats). */
+export function expectNoMemberRemoved(emulator: Pick<RunningEmulator, "stats">): void {
+  expect(emulator.stats().activeUserRemovals).toBe(0);
+}
+
+/** The id of the person's pending invitation in Atlas, whichever API made it. */
+export function invitationIdOf(
+  emulator: Pick<RunningEmulator, "control" | "orgId">,
+  username: string,
+): string {
+  const found = emulator.control
+    .invitations(emulator.orgId)
+    .find((i) => i.username.toLowerCase() === username.toLowerCase());
+  if (!found) throw new Error(`${username} has no pending invitation`);
+  return found.id;
+}
+
+/** What the host wrote to stderr while `step` ran, for a host whose output grows (one per step or shared). */
+export async function stderrDuring<T>(
+  output: () => { stderr: string },
+  step: () => Promise<T>,
+): Promise<{ result: T; stderr: string }> {
+  const before = output().stderr.length;
+  const result = await step();
+  return { result, stderr: output().stderr.slice(before) };
 }

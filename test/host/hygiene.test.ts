@@ -21,6 +21,7 @@ import {
   STRATEGIES,
   authConfig,
   authEnv,
+  expectNoMemberRemoved,
   expectRequestsOnContract,
   invitation,
   requiredModules,
@@ -82,6 +83,9 @@ describe("the serialized provider a program stores as __provider", () => {
   });
 
   it("requires only the package's stable runtime subpath and Node built-ins", () => {
+    // The SDK's serializer (runtime/closure/package.js, WildcardMap) maps a file to the LAST
+    // export key that points at it: `./runtime` must come after any alias of dist/runtime.js in
+    // package.json, or the state ties itself to the dist layout.
     const required = requiredModules(providerText(registrations[0] as Registration));
     expect(required).toContain(`${PACKAGE_NAME}/runtime`);
     const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
@@ -133,6 +137,8 @@ describe.each(VARIANTS)(
         invitation("carol", orgId, { orgId: "not-an-org-id" }),
       ]);
     }, 60_000);
+
+    afterEach(() => expectNoMemberRemoved(emulator));
 
     afterAll(async () => {
       await emulator?.close();

@@ -1,7 +1,8 @@
 /**
  * The harness's gRPC client against the SDK's real host, with a hand-written `__provider` (the
  * host loads any text exporting `handler`): the protocol corners the OrgInvitation provider does
- * not reach by itself, pinned to what docs/pulumi-dynamic-providers.md says the engine sees.
+ * not reach by itself, pinned to what the host reads from each request (the SDK's
+ * sdk/nodejs/cmd/dynamic-provider/index.ts, https://github.com/pulumi/pulumi).
  */
 import { HostError, startHost } from "../../host-harness";
 import type { HostClient } from "../../host-harness";

@@ -19,6 +19,7 @@ import {
   PREPARE_TIMEOUT_MS,
   authConfig,
   callCounts,
+  expectNoMemberRemoved,
   expectRequestsOnContract,
   invitation,
   takeLog,
@@ -96,7 +97,10 @@ describe("state written by the packed version, refreshed and destroyed after an 
     userAgents = [];
     emulator.clearViolations();
   });
-  afterEach(() => expectRequestsOnContract(emulator));
+  afterEach(() => {
+    expectRequestsOnContract(emulator);
+    expectNoMemberRemoved(emulator);
+  });
 
   afterAll(async () => {
     await emulator?.close();
@@ -110,9 +114,10 @@ describe("state written by the packed version, refreshed and destroyed after an 
       { name: "alice", op: "create" },
       { name: "bob", op: "create" },
     ]);
+    // Each create looks up the person's pending invitations and membership before its POST.
     expect(splitCalls(takeLog(emulator))).toEqual({
       writes: { "POST createOrgInvite": 2 },
-      reads: ["GET listOrgInvites"],
+      reads: ["GET listOrgInvites", "GET listOrgUsers"],
     });
     expect(sentVersions()).toEqual([packedVersion]);
     const state = await stateFile();

@@ -11,6 +11,7 @@ import {
   isInvitationGoneError,
   isUserAlreadyMemberError,
 } from "../../provider/errors";
+import { DECLARED_TWICE_KEY, UNKNOWN } from "../../provider/model";
 import type { OrgInvitationOutputs } from "../../provider/model";
 import { useEmulator } from "../support/emulator";
 import type { TestEmulator } from "../support/emulator";
@@ -225,6 +226,61 @@ describe.each(BACKENDS)("on the %s API", (backend: Backend) => {
         const again = await declare(ALICE);
         expect(isInvitationDeclaredTwiceError(again)).toBe(true);
         expect(calls(emu)).toEqual([]);
+      });
+
+      /** A later deployment: a new provider, whose engine checks the program's resources first. */
+      async function laterDeployment(emu: TestEmulator) {
+        const { provider: first } = await provider(emu);
+        const declared = { orgId: emu.orgId, username: ALICE, roles: ["ORG_MEMBER"] };
+        const made = await first.create({ ...declared });
+        const { provider: p } = await provider(emu);
+        emu.log.clear();
+        return { p, made, declared };
+      }
+
+      it("refuses a new resource for a person another resource of the stack already manages, before any API call", async () => {
+        const emu = emulator();
+        const { p, declared } = await laterDeployment(emu);
+        const duplicate = { ...declared, username: ALICE_SHOUTED };
+        await p.check({ ...declared }, { ...declared }); // unchanged: its state holds the invitation
+        await p.check({}, { ...duplicate }); // new
+        const error = await p.create({ ...duplicate }).catch((e: unknown) => e);
+        expect(isInvitationDeclaredTwiceError(error)).toBe(true);
+        expect(error).toMatchObject({ alreadyManaged: true, otherUsername: ALICE });
+        expect((error as Error).message).toMatch(/already manages the invitation/);
+        expect(calls(emu)).toEqual([]);
+        expect(emu.control.invitations(emu.orgId)).toHaveLength(1);
+      });
+
+      it("refuses the adoption when the managing resource's check arrives while the new one looks the person up", async () => {
+        const emu = emulator();
+        const { p, declared } = await laterDeployment(emu);
+        const duplicate = { ...declared, username: ALICE_SHOUTED };
+        await p.check({}, { ...duplicate });
+        emu.control.injectFault({
+          match: { method: "GET" },
+          commit: true,
+          delayMs: 150,
+          times: Infinity,
+        });
+        const creating = p.create({ ...duplicate }).catch((e: unknown) => e);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(calls(emu).length).toBe(0); // the look-ups are still held back
+        await p.check({ ...declared }, { ...declared });
+        const error = await creating;
+        expect(isInvitationDeclaredTwiceError(error)).toBe(true);
+        // Only the look-ups reached Atlas: nothing was adopted, updated or sent.
+        expect(calls(emu).every((c) => /^(get|list)/.test(c))).toBe(true);
+        expect(emu.control.invitations(emu.orgId)).toHaveLength(1);
+      });
+
+      it("lets a resource replaced in place (pulumi up --replace) adopt its own invitation: no other resource declares the person", async () => {
+        const emu = emulator();
+        const { p, made, declared } = await laterDeployment(emu);
+        await p.check({ ...declared }, { ...declared });
+        const replaced = await p.create({ ...declared });
+        expect(replaced.id).toBe(made.id);
+        expect(calls(emu).some((c) => c.startsWith("create"))).toBe(false);
       });
     });
 
@@ -496,5 +552,40 @@ describe.each(BACKENDS)("on the %s API", (backend: Backend) => {
         expect(log.warn.join("\n")).toMatch(/adopted by another OrgInvitation of this deployment/);
       });
     });
+  });
+});
+
+describe("check, for a resource the program marked as declaring a person another resource declares", () => {
+  const mark = (resource: string, username: string): string =>
+    JSON.stringify({ resource, username });
+
+  it("fails on username, naming the other resource and its spelling, before any API call", async () => {
+    const emu = emulator();
+    const { provider: p } = await makeProvider(emu);
+    const news = {
+      orgId: emu.orgId,
+      username: ALICE_SHOUTED,
+      roles: ["ORG_MEMBER"],
+      [DECLARED_TWICE_KEY]: mark("alice", ALICE),
+    };
+    const checked = await p.check({}, news);
+    expect(checked.failures).toEqual([
+      {
+        property: "username",
+        reason: expect.stringMatching(
+          /^Alice@Example\.COM is declared by two OrgInvitation resources for organization [0-9a-f]{24}; the other is "alice" \(as alice@example\.com\)/,
+        ) as string,
+      },
+    ]);
+    expect(checked.inputs).not.toHaveProperty(DECLARED_TWICE_KEY);
+    expect(calls(emu)).toEqual([]);
+  });
+
+  it("ignores a mark unknown during preview, and never passes a mark on", async () => {
+    const emu = emulator();
+    const { provider: p } = await makeProvider(emu);
+    const news = { orgId: emu.orgId, username: ALICE, roles: ["ORG_MEMBER"] };
+    const checked = await p.check({}, { ...news, [DECLARED_TWICE_KEY]: UNKNOWN });
+    expect(checked).toEqual({ inputs: { ...news, onAccepted: "fail" } });
   });
 });

@@ -5,7 +5,7 @@
  * yields one warning, and the org users API's guarded DELETE is one round trip from its status
  * read. No test here ever sees an ACTIVE member removed.
  */
-import { parseSunset } from "../../provider/backends/select";
+import { clearBackendChoice, noticeSunset, parseSunset } from "../../provider/backends/select";
 import { isInvitationAcceptedError } from "../../provider/errors";
 import type { OrgInvitationOutputs } from "../../provider/model";
 import { useEmulator } from "../support/emulator";
@@ -33,6 +33,8 @@ async function onInvites(emu: TestEmulator, people: string[], onAccepted = "fail
     made[username] = { id: r.id, outs: r.outs as OrgInvitationOutputs };
   }
   emu.log.clear();
+  // What follows plays a later deployment: a new host process, which has announced nothing yet.
+  clearBackendChoice();
   return made;
 }
 
@@ -48,6 +50,34 @@ describe("parseSunset", () => {
 
   it.each([undefined, "", "tomorrow", "Thu, 31 Feb 2027 00:00:00 GMT"])("rejects %j", (header) => {
     expect(parseSunset(header)).toBeUndefined();
+  });
+});
+
+describe("noticeSunset", () => {
+  const headers = { sunset: "Thu, 1 Jul 2027 00:00:00 GMT" };
+  const warned = (status: number, now: string): string[] => {
+    clearBackendChoice();
+    const warn: string[] = [];
+    noticeSunset({ status, headers }, "auto", { warn: (m) => warn.push(m) }, new Date(now));
+    return warn;
+  };
+
+  it("announces a date still to come as a retirement to come", () => {
+    expect(warned(200, "2026-11-30T00:00:00Z")).toEqual([
+      expect.stringMatching(/^Atlas will retire the invitations API on 2027-07-01/),
+    ]);
+  });
+
+  it("words a date already past, on an API Atlas still serves, as an announcement that did not happen", () => {
+    expect(warned(200, "2027-08-01T00:00:00Z")).toEqual([
+      expect.stringMatching(
+        /announced the retirement of the invitations API for 2027-07-01, and still serves it/,
+      ),
+    ]);
+  });
+
+  it("says nothing on a 410: the API is gone, and the move to the org users API has its own warning", () => {
+    expect(warned(410, "2027-08-01T00:00:00Z")).toEqual([]);
   });
 });
 
@@ -83,6 +113,8 @@ describe('atlasInvitations:api "auto"', () => {
     await provider.read(bob.id, bob.outs);
     expect(calls(emu).some((c) => c.includes("Invite"))).toBe(false);
     expect(log.warn.filter((w) => /410 Gone/.test(w))).toHaveLength(1);
+    // The 410 answers still carry the Sunset header; announcing a retirement to come is wrong then.
+    expect(log.warn.filter((w) => w.includes("Sunset"))).toEqual([]);
   });
 });
 

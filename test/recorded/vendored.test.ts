@@ -1,6 +1,6 @@
 /**
- * atlas-recorded/ vendors the `.http` files and README of ../shared/atlas-recorded/ (real Atlas
- * responses): they must not drift from the shared copy. The shared `index.json` is not vendored,
+ * atlas-recorded/ vendors the `.http` files and README of the shared recordings (real Atlas
+ * responses) that CI keeps beside the clone: they must not drift from that copy. The shared `index.json` is not vendored,
  * because it still holds people's real names and a phone number that the `.http` files replaced;
  * the loader parses the `.http` files instead, and must agree with that index on everything else.
  */

@@ -1,6 +1,6 @@
 /**
  * The real Atlas responses vendored in atlas-recorded/ (byte-for-byte copies of the `.http` files
- * of ../shared/atlas-recorded/, see its README.md): a typed loader that parses those files, and a
+ * of the shared recordings, see its README.md): a typed loader that parses those files, and a
  * node:http server that replays them.
  *
  * The shared `index.json` is deliberately NOT vendored: it still holds people's real names and a

@@ -117,6 +117,23 @@ describe("provider errors", () => {
       otherUsername: "jane@example.com",
     });
     expect(same.message).not.toContain("(as ");
+    const managed = new InvitationDeclaredTwiceError({
+      orgId: ORG,
+      username: "jane@example.com",
+      otherUsername: "Jane@Example.com",
+      alreadyManaged: true,
+    });
+    expect(managed.message).toContain(
+      "the other (as Jane@Example.com) already manages the invitation, which this one would take over",
+    );
+    const named = new InvitationDeclaredTwiceError({
+      orgId: ORG,
+      username: "jane@example.com",
+      otherUsername: "Jane@Example.com",
+      otherResource: "jane",
+    });
+    expect(named.message).toContain('the other is "jane" (as Jane@Example.com)');
+    expect(named.toJSON()).toMatchObject({ otherResource: "jane", alreadyManaged: false });
     expect(JSON.parse(JSON.stringify(twice))).toEqual({
       name: "InvitationDeclaredTwiceError",
       kind: "conflict",
@@ -125,6 +142,7 @@ describe("provider errors", () => {
       orgId: ORG,
       username: "Jane@Example.com",
       otherUsername: "jane@example.com",
+      alreadyManaged: false,
     });
     expect(
       [isInvitationDeclaredTwiceError, isInvitationAcceptedError, isInvitationGoneError].map((g) =>

@@ -6,8 +6,8 @@
  * for each one that its fixture passes only because of it, and that a body breaking the rule in
  * another way still fails.
  *
- * The shared notes (../shared/docs/atlas-admin-api.md) list six deviations; one of them, "error
- * bodies are application/json", turned out to be what the slice declares already (every error
+ * Six deviations were reported with the recordings; one of them, "error bodies are
+ * application/json", turned out to be what the slice declares already (every error
  * response of every slice operation is `application/json`), so it needs no allowance and is kept
  * in NOT_DEVIATIONS. One more came to light in the recordings: the deprecated CloudAppUser comes
  * without the `mobileNumber` its schema requires.
