@@ -4,13 +4,19 @@
  * says: `Ratelimit-Limit`/`Ratelimit-Remaining` on its answers (as recorded on every invites and
  * org-users answer, atlas-recorded/01-...) and `Retry-After` on a 429.
  *
- * - Remaining is the truth whenever an answer brings it: callers are admitted while it says
- *   there are tokens not yet claimed by requests in flight.
- * - When it says none are left, the refill rate, estimated from how Remaining moved between
- *   answers, says when the next token comes; one token is kept in reserve against a wrong
- *   estimate, and no prediction waits longer than the longest probe delay. Until there is an estimate,
- *   one caller at a time probes after a short delay that doubles while probes find nothing. Every
- *   answer corrects the view, so an estimate that is off only shifts a wait, never piles up.
+ * - Atlas takes a token when a request arrives, and its answer says what was left then. Requests
+ *   on parallel connections can arrive, and be answered, in another order than they were sent,
+ *   so no single answer is the truth. Each answer gives a floor instead: what it says was left,
+ *   less every request that may take a token after it, which is every request not yet ended when
+ *   it came and every request admitted since. Callers are admitted while the highest floor of the
+ *   latest answers leaves room.
+ * - When none are left, the refill rate says when the next token comes. It is estimated between
+ *   two answers as the change in Remaining plus the tokens taken between them, counted from the
+ *   requests' places in the order of admission, and only from answers whose older requests have
+ *   all ended, counting as taken before the earlier answer every request admitted by then: a
+ *   lower bound, never high because of the order of arrival. The level it predicts never exceeds
+ *   the bucket's size; one token is kept in reserve, and a prediction longer than the longest
+ *   probe delay is checked by one request instead. Until there is an estimate,
  * - A 429 empties the view and holds everyone until its `Retry-After` has passed.
  * - Where Atlas sends no such headers, concurrency adapts to the 429s instead: additive increase,
  *   multiplicative decrease (Chiu and Jain, 1989; TCP congestion avoidance, RFC 5681 §3.1).
@@ -30,11 +36,19 @@ const FIRST_PROBE_MS = 100;
 const MAX_PROBE_MS = 5_000;
 
 interface Point {
+  /** When the answer came. */
   at: number;
   remaining: number;
-  /** Answers counted against the bucket so far, when this point was taken. */
-  answered: number;
+  /** The ordinal of the request it answered (Gate.enter). */
+  seq: number;
+  /** Requests admitted when the answer came: the most that can have arrived before it. */
+  admitted: number;
+  /** Requests ended when the answer came, this one included: the rest may take tokens after it. */
+  ended: number;
 }
+
+/** Answers whose floors are compared: the latest few. */
+const FLOORS = 16;
 
 /** `Ratelimit-Limit` and `Ratelimit-Remaining`, when both are whole numbers. */
 export function rateLimitHeaders(
@@ -50,9 +64,13 @@ export function rateLimitHeaders(
 
 export class BucketView extends Gate {
   private limit: number | undefined;
-  private last: Point | undefined;
+  /** The latest answers with rate-limit headers (and 429s), oldest first. */
+  private readonly samples: Point[] = [];
   private anchor: Point | undefined;
-  private answered = 0;
+  private endedCount = 0;
+  /** Every request up to this ordinal has ended. */
+  private endedUpTo = 0;
+  private readonly endedAfter = new Set<number>();
   /** Estimated refill, tokens per millisecond. */
   private rate: number | undefined;
   private blockedUntil = 0;
@@ -70,44 +88,78 @@ export class BucketView extends Gate {
         why: "Atlas's rate limit asked to wait (Retry-After)",
       };
     }
-    if (this.headerless || this.limit === undefined || this.last === undefined) {
+    const last = this.samples[this.samples.length - 1];
+    if (this.headerless || this.limit === undefined || last === undefined) {
       const cap = this.headerless ? Math.floor(this.window) : INITIAL_WINDOW;
       return this.inFlight + weight <= Math.max(cap, weight)
         ? { go: true }
         : { go: false, wait: "until-change", why: "waiting for requests in flight to Atlas" };
     }
-    const known = this.last.remaining - this.inFlight;
+    const limit = this.limit;
+    const known = this.floor((p) => p.remaining);
     if (known >= weight) return { go: true };
-    const why = `Atlas's rate limit (${this.limit} requests) has no tokens left`;
-    if (this.rate !== undefined && this.rate > 0) {
-      const predicted = this.rate * (now - this.last.at);
-      const missing = weight + RESERVE - known - predicted;
+    const why = `Atlas's rate limit (${limit} requests) has no tokens left`;
+    const rate = this.rate;
+    if (rate !== undefined && rate > 0) {
+      const level = this.floor((p) => Math.min(limit, p.remaining + rate * (now - p.at)));
+      const missing = weight + RESERVE - level;
       if (missing <= 0) return { go: true };
-      const wait = Math.min(Math.ceil(missing / this.rate), this.last.at + MAX_PROBE_MS - now);
-      return wait <= 0 ? { go: true } : { go: false, wait, why };
+      const predicted = Math.ceil(missing / rate);
+      const probeIn = last.at + MAX_PROBE_MS - now;
+      if (predicted <= probeIn) return { go: false, wait: predicted, why };
+      // The estimate says longer than the longest probe delay: one request checks it instead.
+      if (this.inFlight > 0) return { go: false, wait: "until-change", why };
+      return probeIn <= 0 ? { go: true } : { go: false, wait: probeIn, why };
     }
     if (this.inFlight > 0) return { go: false, wait: "until-change", why };
     // No estimate yet: probe once the probe delay has passed since the last answer.
-    const wait = this.last.at + this.probeMs - now;
+    const wait = last.at + this.probeMs - now;
     return wait <= 0 ? { go: true } : { go: false, wait, why };
+  }
+
+  /** The highest floor: `level` of an answer, less the requests that may take tokens after it. */
+  private floor(level: (p: Point) => number): number {
+    let best = -Infinity;
+    for (const p of this.samples) best = Math.max(best, level(p) - (this.admitted - p.ended));
+    return best;
+  }
+
+  private remember(point: Point): void {
+    this.samples.push(point);
+    if (this.samples.length > FLOORS) this.samples.shift();
   }
 
   /**
    * One request of this scope ended. `status` is undefined when no answer came;
-   * `retryAfterMs` is the wait to hold everyone for after a 429.
+   * `retryAfterMs` is the wait to hold everyone for after a 429; `seq` is the request's ordinal
+   * from `enter` (by default the newest admitted).
    */
   settle(
     at: number,
     status: number | undefined,
     headers: Readonly<Record<string, string | undefined>>,
     retryAfterMs: number | undefined,
+    seq: number = this.admitted,
   ): void {
-    if (status === 429) this.refused(at, retryAfterMs ?? 0);
-    else if (status !== undefined) this.observe(at, headers);
+    const olderEnded = this.endedUpTo >= seq - 1;
+    this.ended(seq);
+    this.endedCount += 1;
+    if (status === 429) this.refused(at, retryAfterMs ?? 0, seq);
+    else if (status !== undefined) this.observe(at, headers, seq, olderEnded);
     this.leave();
   }
 
-  private observe(at: number, headers: Readonly<Record<string, string | undefined>>): void {
+  private ended(seq: number): void {
+    this.endedAfter.add(seq);
+    while (this.endedAfter.delete(this.endedUpTo + 1)) this.endedUpTo += 1;
+  }
+
+  private observe(
+    at: number,
+    headers: Readonly<Record<string, string | undefined>>,
+    seq: number,
+    olderEnded: boolean,
+  ): void {
     const seen = rateLimitHeaders(headers);
     if (!seen) {
       // An answer from outside the bucket (an injected gateway error) says nothing; only a scope
@@ -120,17 +172,27 @@ export class BucketView extends Gate {
     }
     this.headerless = false;
     this.limit = seen.limit;
-    this.answered += 1;
-    const point: Point = { at, remaining: seen.remaining, answered: this.answered };
-    if (this.last && point.remaining > this.last.remaining) this.probeMs = FIRST_PROBE_MS;
-    else if (this.last && this.inFlight <= 1 && point.remaining === 0) {
+    const point: Point = {
+      at,
+      remaining: seen.remaining,
+      seq,
+      admitted: this.admitted,
+      ended: this.endedCount,
+    };
+    const last = this.samples[this.samples.length - 1];
+    if (last && point.remaining > last.remaining) this.probeMs = FIRST_PROBE_MS;
+    else if (last && this.inFlight <= 1 && point.remaining === 0) {
       this.probeMs = Math.min(MAX_PROBE_MS, this.probeMs * 2);
     }
-    this.last = point;
-    this.estimate(point);
+    this.remember(point);
+    if (olderEnded) this.estimate(point);
   }
 
-  /** Refill per ms from how Remaining moved since the anchor, counting the tokens answers took. */
+  /**
+   * Refill per ms from how Remaining moved since the anchor, counting as taken in between only the
+   * requests admitted after every request that may have arrived before the anchor (a lower bound).
+   * Of two anchors, the one fewer requests could have overtaken serves.
+   */
   private estimate(point: Point): void {
     const limit = this.limit ?? Infinity;
     if (point.remaining >= limit - 1) {
@@ -138,19 +200,19 @@ export class BucketView extends Gate {
       this.anchor = undefined;
       return;
     }
-    if (!this.anchor) {
+    const slack = (p: Point): number => p.admitted - p.seq;
+    if (!this.anchor || slack(point) < slack(this.anchor)) {
       this.anchor = point;
       return;
     }
     const span = point.at - this.anchor.at;
     if (span < MIN_SPAN_MS) return;
-    const refilled =
-      point.remaining - this.anchor.remaining + (point.answered - this.anchor.answered);
+    const refilled = point.remaining - this.anchor.remaining + (point.seq - this.anchor.admitted);
     this.rate = Math.max(0, refilled) / span;
     if (span > MAX_SPAN_MS) this.anchor = point;
   }
 
-  private refused(at: number, retryAfterMs: number): void {
+  private refused(at: number, retryAfterMs: number, seq: number): void {
     this.blockedUntil = Math.max(this.blockedUntil, at + retryAfterMs);
     if (this.headerless || this.limit === undefined) {
       this.window = Math.max(1, this.window / 2);
@@ -158,7 +220,14 @@ export class BucketView extends Gate {
     }
     // The prediction was too hopeful, or someone else shares the bucket: the bucket is known to
     // be empty now, which is where the view and the estimate start again.
-    this.last = { at, remaining: 0, answered: this.answered };
-    this.anchor = this.last;
+    const empty: Point = {
+      at,
+      remaining: 0,
+      seq,
+      admitted: this.admitted,
+      ended: this.endedCount,
+    };
+    this.remember(empty);
+    this.anchor = empty;
   }
 }

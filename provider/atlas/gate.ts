@@ -29,6 +29,8 @@ export abstract class Gate {
   private tail: Promise<void> = Promise.resolve();
   private wake: (() => void) | undefined;
   protected inFlight = 0;
+  /** Requests admitted so far: each admitted request's ordinal is its place in this count. */
+  protected admitted = 0;
 
   /**
    * Whether the next caller may go now with `weight` requests (a guarded write is a status read
@@ -43,8 +45,11 @@ export abstract class Gate {
     wake?.();
   }
 
-  /** Waits for this caller's turn and for room for `weight` requests, then counts them in flight. */
-  async enter(caller: Caller, weight = 1): Promise<void> {
+  /**
+   * Waits for this caller's turn and for room for `weight` requests, then counts them in flight.
+   * Returns the ordinal of the last of them (1 for the first request this gate ever admitted).
+   */
+  async enter(caller: Caller, weight = 1): Promise<number> {
     const previous = this.tail;
     let release = (): void => undefined;
     this.tail = new Promise<void>((resolve) => (release = resolve));
@@ -71,6 +76,8 @@ export abstract class Gate {
         await clock.sleep(room.wait);
       }
       this.inFlight += weight;
+      this.admitted += weight;
+      return this.admitted;
     } finally {
       release();
     }

@@ -103,8 +103,10 @@ export async function runRequest<T>(ctx: LoopContext, req: LoopRequest<T>): Prom
   const attempts = policy.limit + 1;
   for (let attempt = 1; ; attempt++) {
     await views.invitation?.enter(caller);
+    let seq: number;
     try {
-      await views.bucket.enter(caller, req.guard ? 2 : 1);
+      // A guarded write is admitted with its status read: the read is seq - 1.
+      seq = await views.bucket.enter(caller, req.guard ? 2 : 1);
     } catch (error) {
       views.invitation?.settle(clock.now(), { counted: false });
       throw error;
@@ -121,11 +123,11 @@ export async function runRequest<T>(ctx: LoopContext, req: LoopRequest<T>): Prom
           timeoutMs,
           observe: (answer) => {
             guardAnswered = true;
-            views.bucket.settle(clock.now(), answer.status, answer.headers, 0);
+            views.bucket.settle(clock.now(), answer.status, answer.headers, 0, seq - 1);
           },
         });
         if (early !== undefined) {
-          views.bucket.settle(clock.now(), undefined, {}, undefined);
+          views.bucket.settle(clock.now(), undefined, {}, undefined, seq);
           views.invitation?.settle(clock.now(), { counted: false });
           return early;
         }
@@ -135,7 +137,7 @@ export async function runRequest<T>(ctx: LoopContext, req: LoopRequest<T>): Prom
       failure = error;
     }
     // A guard read that got no answer still held its share of the bucket.
-    if (!guardAnswered) views.bucket.settle(clock.now(), undefined, {}, undefined);
+    if (!guardAnswered) views.bucket.settle(clock.now(), undefined, {}, undefined, seq - 1);
     const at = clock.now();
     let result: { value: T } | undefined;
     if (response) {
@@ -147,7 +149,7 @@ export async function runRequest<T>(ctx: LoopContext, req: LoopRequest<T>): Prom
     }
     // For a 429 this is Atlas's Retry-After (or RateLimit-Reset), capped by the policy.
     const wait = result ? 0 : retryDelayMs(policy, attempt, failure, clock.random);
-    views.bucket.settle(at, response?.status, response?.headers ?? {}, wait);
+    views.bucket.settle(at, response?.status, response?.headers ?? {}, wait, seq);
     views.invitation?.settle(
       at,
       isInvitationLimitRefusal(failure) && isAtlasApiError(failure)

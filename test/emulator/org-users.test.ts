@@ -1,7 +1,5 @@
-import { connectControl, startEmulator } from "../../emulator";
-import type { ControlClient, RunningEmulator } from "../../emulator";
+import type { DigestClient } from "./support";
 import {
-  DigestClient,
   INVITES,
   ORG,
   TEAM_A,
@@ -12,30 +10,17 @@ import {
   invite,
   list,
   obj,
+  useClockedEmulator,
 } from "./support";
 
 const START = Date.parse("2025-03-01T12:00:00Z");
-let now = START;
-let emu: RunningEmulator;
-let api: DigestClient;
-let remote: ControlClient;
-
-beforeAll(async () => {
-  emu = await startEmulator({ now: () => now });
-  api = new DigestClient(emu.baseUrl, emu.credentials.publicKey, emu.credentials.privateKey);
-  remote = connectControl(emu.baseUrl);
-});
-afterAll(() => emu.close());
-beforeEach(() => {
-  now = START;
-  emu.control.reset();
-});
+const t = useClockedEmulator(START);
 
 const createUser = (
   username: string,
   extra: Record<string, unknown> = {},
 ): ReturnType<DigestClient["call"]> =>
-  api.call("POST", USERS, {
+  t.api.call("POST", USERS, {
     accept: V2025,
     body: { username, roles: { orgRoles: ["ORG_MEMBER"] }, ...extra },
   });
@@ -47,16 +32,16 @@ async function pendingUser(username: string, extra: Record<string, unknown> = {}
 }
 
 const getUser = (id: string, query = ""): ReturnType<DigestClient["call"]> =>
-  api.call("GET", `${USERS}/${id}${query}`, { accept: V2025 });
+  t.api.call("GET", `${USERS}/${id}${query}`, { accept: V2025 });
 
 const listUsers = async (query = ""): Promise<Record<string, unknown>[]> =>
-  list(obj((await api.call("GET", `${USERS}${query}`, { accept: V2025 })).body)["results"]);
+  list(obj((await t.api.call("GET", `${USERS}${query}`, { accept: V2025 })).body)["results"]);
 
 const listInvites = async (): Promise<Record<string, unknown>[]> =>
-  list((await api.call("GET", INVITES)).body);
+  list((await t.api.call("GET", INVITES)).body);
 
 const remove = (id: string, accept = V2025): ReturnType<DigestClient["call"]> =>
-  api.call("DELETE", `${USERS}/${id}`, { accept });
+  t.api.call("DELETE", `${USERS}/${id}`, { accept });
 
 describe("one person record behind both APIs", () => {
   test("lists the invitation of a createOrgUser in listOrgInvites with an id other than the user id", async () => {
@@ -71,12 +56,12 @@ describe("one person record behind both APIs", () => {
       expiresAt: "2025-03-31T12:00:00Z",
     });
     expect(inv?.["id"]).not.toBe(userId);
-    const byId = await api.call("GET", `${INVITES}/${String(inv?.["id"])}`);
+    const byId = await t.api.call("GET", `${INVITES}/${String(inv?.["id"])}`);
     expect(obj(byId.body)["username"]).toBe("carol@example.com");
   });
 
   test("a createOrgInvite makes a PENDING org user with another id, readable by getOrgUser", async () => {
-    const res = await api.call("POST", INVITES, { body: invite("dan@example.com") });
+    const res = await t.api.call("POST", INVITES, { body: invite("dan@example.com") });
     const invitationId = String(obj(res.body)["id"]);
     const [user, ...more] = await listUsers();
     expect(more).toEqual([]);
@@ -91,7 +76,7 @@ describe("one person record behind both APIs", () => {
 describe("createOrgUser", () => {
   test("answers 409 USER_ALREADY_EXISTS, with the username in the message and parameters, for a PENDING or an ACTIVE user", async () => {
     await pendingUser("pending@example.com");
-    emu.control.addMember(ORG, { username: "member@example.com" });
+    t.emu.control.addMember(ORG, { username: "member@example.com" });
     for (const username of ["pending@example.com", "member@example.com"]) {
       const res = await createUser(username);
       expect(res.status).toBe(409);
@@ -109,20 +94,20 @@ describe("createOrgUser", () => {
 
   test("compares usernames under the usernameCase knob: another case is another person unless insensitive", async () => {
     await pendingUser("Sam@example.com");
-    emu.control.addMember(ORG, { username: "Member@example.com" });
+    t.emu.control.addMember(ORG, { username: "Member@example.com" });
     expect((await createUser("sam@example.com")).status).toBe(201);
-    emu.control.reset();
-    emu.control.setKnobs({ usernameCase: "insensitive" });
+    t.emu.control.reset();
+    t.emu.control.setKnobs({ usernameCase: "insensitive" });
     await pendingUser("Sam@example.com");
-    emu.control.addMember(ORG, { username: "Member@example.com" });
+    t.emu.control.addMember(ORG, { username: "Member@example.com" });
     expect((await createUser("sam@example.com")).status).toBe(409);
     expect((await createUser("MEMBER@example.com")).status).toBe(409);
   });
 
   test("replaces an expired user on createOrgUser: one PENDING record with a new id, the old one gone", async () => {
     const oldId = await pendingUser("late@example.com");
-    emu.control.expireInvitation(ORG, "late@example.com");
-    now += 60_000;
+    t.emu.control.expireInvitation(ORG, "late@example.com");
+    t.now += 60_000;
     const res = await createUser("late@example.com", { teamIds: [TEAM_B] });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
@@ -142,21 +127,23 @@ describe("createOrgUser", () => {
 
   test("replaces a rejected user too, on createOrgUser and on createOrgInvite alike", async () => {
     const first = await pendingUser("no@example.com");
-    emu.control.rejectInvitation(ORG, "no@example.com");
+    t.emu.control.rejectInvitation(ORG, "no@example.com");
     const second = await pendingUser("no@example.com");
-    emu.control.rejectInvitation(ORG, "no@example.com");
-    expect((await api.call("POST", INVITES, { body: invite("no@example.com") })).status).toBe(200);
-    const users = emu.control.users(ORG);
+    t.emu.control.rejectInvitation(ORG, "no@example.com");
+    expect((await t.api.call("POST", INVITES, { body: invite("no@example.com") })).status).toBe(
+      200,
+    );
+    const users = t.emu.control.users(ORG);
     expect(users.map((u) => u.orgMembershipStatus)).toEqual(["PENDING"]);
     expect([first, second]).not.toContain(users[0]?.id);
   });
 
   test("keeps the replaced record's id when the reinvitedUserId knob is same", async () => {
     const oldId = await pendingUser("late@example.com");
-    emu.control.expireInvitation(ORG, "late@example.com");
-    emu.control.setKnobs({ reinvitedUserId: "same" });
+    t.emu.control.expireInvitation(ORG, "late@example.com");
+    t.emu.control.setKnobs({ reinvitedUserId: "same" });
     expect(await pendingUser("late@example.com")).toBe(oldId);
-    expect(emu.control.users(ORG)).toHaveLength(1);
+    expect(t.emu.control.users(ORG)).toHaveLength(1);
   });
 });
 
@@ -164,8 +151,8 @@ describe("listOrgUsers and getOrgUser", () => {
   test("hide expired and rejected users unless orgMembershipStatuses asks for them", async () => {
     const expired = await pendingUser("late@example.com");
     const rejected = await pendingUser("no@example.com");
-    emu.control.expireInvitation(ORG, "late@example.com");
-    emu.control.rejectInvitation(ORG, "no@example.com");
+    t.emu.control.expireInvitation(ORG, "late@example.com");
+    t.emu.control.rejectInvitation(ORG, "no@example.com");
     expect(await listUsers()).toEqual([]);
     expect((await getUser(expired)).status).toBe(404);
     expect((await getUser(rejected)).status).toBe(404);
@@ -181,14 +168,16 @@ describe("listOrgUsers and getOrgUser", () => {
   });
 
   test("links rel next while more pages remain, with up to 500 users a page", async () => {
-    for (let n = 0; n < 501; n++) emu.control.addMember(ORG, { username: `m${n}@example.com` });
-    const first = obj((await api.call("GET", `${USERS}?itemsPerPage=500`, { accept: V2025 })).body);
+    for (let n = 0; n < 501; n++) t.emu.control.addMember(ORG, { username: `m${n}@example.com` });
+    const first = obj(
+      (await t.api.call("GET", `${USERS}?itemsPerPage=500`, { accept: V2025 })).body,
+    );
     expect(list(first["results"])).toHaveLength(500);
     expect(first["totalCount"]).toBe(501);
     const next = list(first["links"]).find((l) => l["rel"] === "next");
-    expect(next?.["href"]).toBe(`${emu.baseUrl}${USERS}?itemsPerPage=500&pageNum=2`);
+    expect(next?.["href"]).toBe(`${t.emu.baseUrl}${USERS}?itemsPerPage=500&pageNum=2`);
     const second = obj(
-      (await api.call("GET", `${USERS}?itemsPerPage=500&pageNum=2`, { accept: V2025 })).body,
+      (await t.api.call("GET", `${USERS}?itemsPerPage=500&pageNum=2`, { accept: V2025 })).body,
     );
     expect(list(second["results"]).map((u) => u["username"])).toEqual(["m500@example.com"]);
     expect(list(second["links"]).map((l) => l["rel"])).toEqual(["self", "previous"]);
@@ -199,7 +188,7 @@ describe("updateOrgUser", () => {
   test("on a PENDING user replaces the team set and changes its invitation too", async () => {
     const id = await pendingUser("erin@example.com", { teamIds: [TEAM_A, TEAM_B] });
     const patch = (body: unknown): ReturnType<DigestClient["call"]> =>
-      api.call("PATCH", `${USERS}/${id}`, { accept: V2025, body });
+      t.api.call("PATCH", `${USERS}/${id}`, { accept: V2025, body });
     expect(obj((await patch({ teamIds: [TEAM_B] })).body)["teamIds"]).toEqual([TEAM_B]);
     expect((await listInvites())[0]).toMatchObject({ teamIds: [TEAM_B], roles: ["ORG_MEMBER"] });
     const emptied = await patch({ teamIds: [], roles: { orgRoles: ["ORG_READ_ONLY"] } });
@@ -212,8 +201,8 @@ describe("updateOrgUser", () => {
   });
 
   test("on an ACTIVE member changes the member and creates no invitation", async () => {
-    const member = emu.control.addMember(ORG, { username: "m@example.com", teamIds: [TEAM_A] });
-    const res = await api.call("PATCH", `${USERS}/${member.id}`, {
+    const member = t.emu.control.addMember(ORG, { username: "m@example.com", teamIds: [TEAM_A] });
+    const res = await t.api.call("PATCH", `${USERS}/${member.id}`, {
       accept: V2025,
       body: { teamIds: [TEAM_B] },
     });
@@ -224,35 +213,35 @@ describe("updateOrgUser", () => {
 
 describe("removeOrgUser and the removal counters", () => {
   test("counts a removeOrgUser of an ACTIVE member in activeUserRemovals, with either version", async () => {
-    const a = emu.control.addMember(ORG, { username: "a@example.com" });
-    const b = emu.control.addMember(ORG, { username: "b@example.com" });
+    const a = t.emu.control.addMember(ORG, { username: "a@example.com" });
+    const b = t.emu.control.addMember(ORG, { username: "b@example.com" });
     expect((await remove(a.id)).status).toBe(204);
     expect((await remove(b.id, V2023)).status).toBe(204);
-    expect(emu.stats()).toMatchObject({ activeUserRemovals: 2, pendingUserRemovals: 0 });
-    expect(emu.control.users(ORG)).toEqual([]);
+    expect(t.emu.stats()).toMatchObject({ activeUserRemovals: 2, pendingUserRemovals: 0 });
+    expect(t.emu.control.users(ORG)).toEqual([]);
   });
 
   test("counts a removeOrgUser of a PENDING user in pendingUserRemovals, and the invitation is cancelled", async () => {
     const id = await pendingUser("p@example.com");
     const [inv] = await listInvites();
     expect((await remove(id)).status).toBe(204);
-    expect(emu.stats()).toMatchObject({ activeUserRemovals: 0, pendingUserRemovals: 1 });
+    expect(t.emu.stats()).toMatchObject({ activeUserRemovals: 0, pendingUserRemovals: 1 });
     expect(await listInvites()).toEqual([]);
-    expect((await api.call("GET", `${INVITES}/${String(inv?.["id"])}`)).status).toBe(400);
+    expect((await t.api.call("GET", `${INVITES}/${String(inv?.["id"])}`)).status).toBe(400);
   });
 
   test("counts neither a removal that failed, one a fault answered instead, nor an expired user's", async () => {
-    const member = emu.control.addMember(ORG, { username: "m@example.com" });
+    const member = t.emu.control.addMember(ORG, { username: "m@example.com" });
     const pending = await pendingUser("p@example.com");
     expect((await remove(pending, V2023)).status).toBe(404);
-    emu.control.injectFault({ match: { operationId: "removeOrgUser" }, status: 503 });
+    t.emu.control.injectFault({ match: { operationId: "removeOrgUser" }, status: 503 });
     expect((await remove(member.id)).status).toBe(503);
     const late = await pendingUser("late@example.com");
-    emu.control.expireInvitation(ORG, "late@example.com");
+    t.emu.control.expireInvitation(ORG, "late@example.com");
     expect((await remove(late)).status).toBe(204);
-    expect(emu.stats()).toMatchObject({ activeUserRemovals: 0, pendingUserRemovals: 0 });
+    expect(t.emu.stats()).toMatchObject({ activeUserRemovals: 0, pendingUserRemovals: 0 });
     expect(
-      emu.control
+      t.emu.control
         .users(ORG)
         .map((u) => u.username)
         .sort(),
@@ -260,54 +249,58 @@ describe("removeOrgUser and the removal counters", () => {
   });
 
   test("counts a removal that a commit fault let through before failing the answer", async () => {
-    const member = emu.control.addMember(ORG, { username: "m@example.com" });
-    emu.control.injectFault({ match: { operationId: "removeOrgUser" }, status: 500, commit: true });
+    const member = t.emu.control.addMember(ORG, { username: "m@example.com" });
+    t.emu.control.injectFault({
+      match: { operationId: "removeOrgUser" },
+      status: 500,
+      commit: true,
+    });
     expect((await remove(member.id)).status).toBe(500);
-    expect(emu.stats().activeUserRemovals).toBe(1);
+    expect(t.emu.stats().activeUserRemovals).toBe(1);
   });
 
   test("GET /__emulator/stats and the control client report the counters, and reset() zeroes them", async () => {
-    const member = emu.control.addMember(ORG, { username: "m@example.com" });
+    const member = t.emu.control.addMember(ORG, { username: "m@example.com" });
     await remove(member.id);
     await remove(await pendingUser("p@example.com"));
-    const stats = await remote.stats();
+    const stats = await t.remote.stats();
     expect(stats).toMatchObject({ activeUserRemovals: 1, pendingUserRemovals: 1 });
-    expect(stats).toEqual(emu.stats());
-    await remote.reset();
-    expect(await remote.stats()).toMatchObject({ activeUserRemovals: 0, pendingUserRemovals: 0 });
+    expect(stats).toEqual(t.emu.stats());
+    await t.remote.reset();
+    expect(await t.remote.stats()).toMatchObject({ activeUserRemovals: 0, pendingUserRemovals: 0 });
   });
 });
 
 describe("the invitation limit on the users API", () => {
   test("counts createOrgUser exactly like createOrgInvite", async () => {
-    emu.control.setInvitationLimit({ count: 2, windowMs: 60_000 });
-    expect((await api.call("POST", INVITES, { body: invite("a@example.com") })).status).toBe(200);
+    t.emu.control.setInvitationLimit({ count: 2, windowMs: 60_000 });
+    expect((await t.api.call("POST", INVITES, { body: invite("a@example.com") })).status).toBe(200);
     expect((await createUser("b@example.com")).status).toBe(201);
     const refused = await createUser("c@example.com");
     expect([refused.status, obj(refused.body)["errorCode"]]).toEqual([
       400,
       "INVITATIONS_RATE_LIMITED_IP",
     ]);
-    expect((await api.call("POST", INVITES, { body: invite("d@example.com") })).status).toBe(400);
-    expect(emu.control.users(ORG).map((u) => u.username)).toEqual([
+    expect((await t.api.call("POST", INVITES, { body: invite("d@example.com") })).status).toBe(400);
+    expect(t.emu.control.users(ORG).map((u) => u.username)).toEqual([
       "a@example.com",
       "b@example.com",
     ]);
-    now += 60_000;
+    t.now += 60_000;
     expect((await createUser("c@example.com")).status).toBe(201);
   });
 
   test("counts updateOrgUser on a PENDING user, but not on an ACTIVE member, nor a 409", async () => {
-    const member = emu.control.addMember(ORG, { username: "m@example.com" });
-    emu.control.setInvitationLimit({ count: 1, windowMs: 60_000 });
+    const member = t.emu.control.addMember(ORG, { username: "m@example.com" });
+    t.emu.control.setInvitationLimit({ count: 1, windowMs: 60_000 });
     expect((await createUser("m@example.com")).status).toBe(409);
     const id = await pendingUser("p@example.com");
-    const onMember = await api.call("PATCH", `${USERS}/${member.id}`, {
+    const onMember = await t.api.call("PATCH", `${USERS}/${member.id}`, {
       accept: V2025,
       body: { teamIds: [TEAM_A] },
     });
     expect(onMember.status).toBe(200);
-    const onPending = await api.call("PATCH", `${USERS}/${id}`, {
+    const onPending = await t.api.call("PATCH", `${USERS}/${id}`, {
       accept: V2025,
       body: { teamIds: [TEAM_A] },
     });
@@ -316,8 +309,8 @@ describe("the invitation limit on the users API", () => {
       "INVITATIONS_RATE_LIMITED_IP",
     ]);
     expect((await listInvites())[0]?.["teamIds"]).toEqual([]);
-    now += 60_000;
-    const later = await api.call("PATCH", `${USERS}/${id}`, {
+    t.now += 60_000;
+    const later = await t.api.call("PATCH", `${USERS}/${id}`, {
       accept: V2025,
       body: { teamIds: [TEAM_A] },
     });

@@ -1,8 +1,8 @@
-import { connectControl, startEmulator } from "../../emulator";
-import type { ControlClient, RunningEmulator } from "../../emulator";
+import { startEmulator } from "../../emulator";
+import type { RunningEmulator } from "../../emulator";
 import { parseArgs } from "../../emulator/main";
+import { DigestClient } from "./support";
 import {
-  DigestClient,
   INVITES,
   ORG,
   TEAM_A,
@@ -13,27 +13,14 @@ import {
   list,
   obj,
   raw,
+  useClockedEmulator,
 } from "./support";
 
 const START = Date.parse("2025-03-01T12:00:00Z");
-let now = START;
-let emu: RunningEmulator;
-let api: DigestClient;
-let remote: ControlClient;
-
-beforeAll(async () => {
-  emu = await startEmulator({ now: () => now });
-  api = new DigestClient(emu.baseUrl, emu.credentials.publicKey, emu.credentials.privateKey);
-  remote = connectControl(emu.baseUrl);
-});
-afterAll(() => emu.close());
-beforeEach(() => {
-  now = START;
-  emu.control.reset();
-});
+const t = useClockedEmulator(START);
 
 async function createInvite(username: string): Promise<string> {
-  const res = await api.call("POST", INVITES, { body: invite(username) });
+  const res = await t.api.call("POST", INVITES, { body: invite(username) });
   expect(res.status).toBe(200);
   return String(obj(res.body)["id"]);
 }
@@ -50,7 +37,7 @@ async function everyInvitesCall(invitationId: string): Promise<[string, number][
   ];
   const out: [string, number][] = [];
   for (const [op, method, path, body] of calls) {
-    const res = await api.call(method, path, body === undefined ? {} : { body });
+    const res = await t.api.call(method, path, body === undefined ? {} : { body });
     out.push([op, res.status]);
   }
   return out;
@@ -59,8 +46,8 @@ async function everyInvitesCall(invitationId: string): Promise<[string, number][
 describe("the sunset of the invites API", () => {
   test("answers 410 on every invites operation once the sunset has passed, and never on org-user operations with 2025-02-19", async () => {
     const id = await createInvite("old@example.com");
-    const member = emu.control.addMember(ORG, { username: "member@example.com" });
-    emu.control.sunsetNow();
+    const member = t.emu.control.addMember(ORG, { username: "member@example.com" });
+    t.emu.control.sunsetNow();
     expect(await everyInvitesCall(id)).toEqual([
       ["listOrgInvites", 410],
       ["createOrgInvite", 410],
@@ -70,38 +57,40 @@ describe("the sunset of the invites API", () => {
       ["deleteOrgInvite", 410],
     ]);
     // Nothing ran: the invitation is still there, unchanged, and nobody new was invited.
-    expect(emu.control.invitations(ORG)).toEqual([
+    expect(t.emu.control.invitations(ORG)).toEqual([
       expect.objectContaining({ id, username: "old@example.com", teamIds: [] }),
     ]);
-    const created = await api.call("POST", USERS, {
+    const created = await t.api.call("POST", USERS, {
       accept: V2025,
       body: { username: "carol@example.com", roles: { orgRoles: ["ORG_MEMBER"] } },
     });
     const carol = String(obj(created.body)["id"]);
     const statuses = [
-      (await api.call("GET", USERS, { accept: V2025 })).status,
+      (await t.api.call("GET", USERS, { accept: V2025 })).status,
       created.status,
-      (await api.call("GET", `${USERS}/${carol}`, { accept: V2025 })).status,
-      (await api.call("PATCH", `${USERS}/${carol}`, { accept: V2025, body: { teamIds: [] } }))
+      (await t.api.call("GET", `${USERS}/${carol}`, { accept: V2025 })).status,
+      (await t.api.call("PATCH", `${USERS}/${carol}`, { accept: V2025, body: { teamIds: [] } }))
         .status,
-      (await api.call("DELETE", `${USERS}/${member.id}`, { accept: V2025 })).status,
+      (await t.api.call("DELETE", `${USERS}/${member.id}`, { accept: V2025 })).status,
     ];
     expect(statuses).toEqual([200, 201, 200, 200, 204]);
-    expect(emu.log.entries({ status: 410 })).toHaveLength(6);
+    expect(t.emu.log.entries({ status: 410 })).toHaveLength(6);
   });
 
   test("answers 410 on listOrgUsers and removeOrgUser with 2023-01-01 after the sunset, and removes nobody", async () => {
-    const member = emu.control.addMember(ORG, { username: "member@example.com" });
-    emu.control.sunsetNow();
-    expect((await api.call("GET", USERS, { accept: V2023 })).status).toBe(410);
-    expect((await api.call("DELETE", `${USERS}/${member.id}`, { accept: V2023 })).status).toBe(410);
-    expect(emu.control.users(ORG).map((u) => u.id)).toEqual([member.id]);
-    expect(emu.stats().activeUserRemovals).toBe(0);
+    const member = t.emu.control.addMember(ORG, { username: "member@example.com" });
+    t.emu.control.sunsetNow();
+    expect((await t.api.call("GET", USERS, { accept: V2023 })).status).toBe(410);
+    expect((await t.api.call("DELETE", `${USERS}/${member.id}`, { accept: V2023 })).status).toBe(
+      410,
+    );
+    expect(t.emu.control.users(ORG).map((u) => u.id)).toEqual([member.id]);
+    expect(t.emu.stats().activeUserRemovals).toBe(0);
   });
 
   test("the 410 is VERSION_GONE and carries Deprecation, the configured Sunset and X-Error-Code", async () => {
-    emu.control.setSunsetDate("2025-02-28T00:00:00Z");
-    const res = await api.call("GET", INVITES);
+    t.emu.control.setSunsetDate("2025-02-28T00:00:00Z");
+    const res = await t.api.call("GET", INVITES);
     expect(res.status).toBe(410);
     expect(res.body).toEqual({
       detail: "The API version 2023-01-01 of this resource was sunset on 2025-02-28.",
@@ -117,22 +106,22 @@ describe("the sunset of the invites API", () => {
   });
 
   test("after the sunset the invites API answers 410 whatever the Accept header or body says", async () => {
-    emu.control.sunsetNow();
-    expect((await api.call("GET", INVITES, { accept: V2025 })).status).toBe(410);
-    expect((await api.call("GET", INVITES, { accept: "application/json" })).status).toBe(410);
-    const broken = await api.call("POST", INVITES, { rawBody: "{not json" });
+    t.emu.control.sunsetNow();
+    expect((await t.api.call("GET", INVITES, { accept: V2025 })).status).toBe(410);
+    expect((await t.api.call("GET", INVITES, { accept: "application/json" })).status).toBe(410);
+    const broken = await t.api.call("POST", INVITES, { rawBody: "{not json" });
     expect([broken.status, obj(broken.body)["errorCode"]]).toEqual([410, "VERSION_GONE"]);
   });
 
   test("answers before the sunset carry Deprecation and the configured Sunset date", async () => {
-    emu.control.setSunsetDate(new Date("2026-09-15T00:00:00Z"));
-    const res = await api.call("GET", INVITES);
+    t.emu.control.setSunsetDate(new Date("2026-09-15T00:00:00Z"));
+    const res = await t.api.call("GET", INVITES);
     expect(res.status).toBe(200);
     expect(res.headers.get("deprecation")).toBe("Wed, 19 Feb 2025 00:00:00 GMT");
     expect(res.headers.get("sunset")).toBe("Tue, 15 Sep 2026 00:00:00 GMT");
-    const oldUsers = await api.call("GET", USERS, { accept: V2023 });
+    const oldUsers = await t.api.call("GET", USERS, { accept: V2023 });
     expect(oldUsers.headers.get("sunset")).toBe("Tue, 15 Sep 2026 00:00:00 GMT");
-    const newUsers = await api.call("GET", USERS, { accept: V2025 });
+    const newUsers = await t.api.call("GET", USERS, { accept: V2025 });
     expect([newUsers.headers.get("deprecation"), newUsers.headers.get("sunset")]).toEqual([
       null,
       null,
@@ -140,68 +129,68 @@ describe("the sunset of the invites API", () => {
   });
 
   test("sunsetNow uses the emulator clock, and the invites API comes back when the sunset moves later", async () => {
-    expect(emu.control.sunsetNow()).toEqual({
+    expect(t.emu.control.sunsetNow()).toEqual({
       sunsetDate: "2025-03-01T12:00:00.000Z",
       passed: true,
     });
-    const gone = await api.call("GET", INVITES);
+    const gone = await t.api.call("GET", INVITES);
     expect([gone.status, gone.headers.get("sunset")]).toEqual([
       410,
       "Sat, 1 Mar 2025 12:00:00 GMT",
     ]);
-    expect(emu.control.setSunsetDate("2025-03-02T00:00:00Z").passed).toBe(false);
-    expect((await api.call("GET", INVITES)).status).toBe(200);
-    now = Date.parse("2025-03-02T00:00:00Z");
-    expect(emu.control.sunset().passed).toBe(true);
-    expect((await api.call("GET", INVITES)).status).toBe(410);
+    expect(t.emu.control.setSunsetDate("2025-03-02T00:00:00Z").passed).toBe(false);
+    expect((await t.api.call("GET", INVITES)).status).toBe(200);
+    t.now = Date.parse("2025-03-02T00:00:00Z");
+    expect(t.emu.control.sunset().passed).toBe(true);
+    expect((await t.api.call("GET", INVITES)).status).toBe(410);
   });
 
   test("setSunsetDate(null) and reset() go back to 2027-07-01, and a bad date throws", async () => {
-    expect(emu.control.sunset()).toEqual({
+    expect(t.emu.control.sunset()).toEqual({
       sunsetDate: "2027-07-01T00:00:00.000Z",
       passed: false,
     });
-    emu.control.sunsetNow();
-    expect(emu.control.setSunsetDate(null).sunsetDate).toBe("2027-07-01T00:00:00.000Z");
-    expect((await api.call("GET", INVITES)).status).toBe(200);
-    emu.control.sunsetNow();
-    emu.control.reset();
-    const res = await api.call("GET", INVITES);
+    t.emu.control.sunsetNow();
+    expect(t.emu.control.setSunsetDate(null).sunsetDate).toBe("2027-07-01T00:00:00.000Z");
+    expect((await t.api.call("GET", INVITES)).status).toBe(200);
+    t.emu.control.sunsetNow();
+    t.emu.control.reset();
+    const res = await t.api.call("GET", INVITES);
     expect([res.status, res.headers.get("sunset")]).toEqual([200, "Thu, 1 Jul 2027 00:00:00 GMT"]);
-    expect(() => emu.control.setSunsetDate("next summer")).toThrow(/sunsetDate/);
-    expect(emu.control.sunset().sunsetDate).toBe("2027-07-01T00:00:00.000Z");
+    expect(() => t.emu.control.setSunsetDate("next summer")).toThrow(/sunsetDate/);
+    expect(t.emu.control.sunset().sunsetDate).toBe("2027-07-01T00:00:00.000Z");
   });
 
   test("over HTTP: GET, PUT and POST /__emulator/sunset[/now], and the typed client, move the sunset", async () => {
-    expect(await remote.sunset()).toEqual({
+    expect(await t.remote.sunset()).toEqual({
       sunsetDate: "2027-07-01T00:00:00.000Z",
       passed: false,
     });
-    expect(await remote.setSunsetDate(new Date("2025-01-01T00:00:00Z"))).toEqual({
+    expect(await t.remote.setSunsetDate(new Date("2025-01-01T00:00:00Z"))).toEqual({
       sunsetDate: "2025-01-01T00:00:00.000Z",
       passed: true,
     });
-    expect((await api.call("GET", INVITES)).status).toBe(410);
-    expect((await remote.setSunsetDate(null)).passed).toBe(false);
-    expect((await api.call("GET", INVITES)).status).toBe(200);
-    expect(await remote.sunsetNow()).toEqual({
+    expect((await t.api.call("GET", INVITES)).status).toBe(410);
+    expect((await t.remote.setSunsetDate(null)).passed).toBe(false);
+    expect((await t.api.call("GET", INVITES)).status).toBe(200);
+    expect(await t.remote.sunsetNow()).toEqual({
       sunsetDate: "2025-03-01T12:00:00.000Z",
       passed: true,
     });
     const put = await raw(
-      emu.baseUrl,
+      t.emu.baseUrl,
       "PUT",
       "/__emulator/sunset",
       { "Content-Type": "application/json" },
       JSON.stringify({ date: "2030-01-01T00:00:00Z" }),
     );
     expect([put.status, obj(put.body)["passed"]]).toEqual([200, false]);
-    await expect(remote.setSunsetDate("soon")).rejects.toThrow(/400/);
-    const missing = await raw(emu.baseUrl, "PUT", "/__emulator/sunset", {}, "{}");
+    await expect(t.remote.setSunsetDate("soon")).rejects.toThrow(/400/);
+    const missing = await raw(t.emu.baseUrl, "PUT", "/__emulator/sunset", {}, "{}");
     expect(missing.status).toBe(400);
-    await remote.sunsetNow();
-    await remote.reset();
-    expect((await remote.sunset()).sunsetDate).toBe("2027-07-01T00:00:00.000Z");
+    await t.remote.sunsetNow();
+    await t.remote.reset();
+    expect((await t.remote.sunset()).sunsetDate).toBe("2027-07-01T00:00:00.000Z");
   });
 });
 
@@ -210,7 +199,7 @@ describe("an emulator started with a sunsetDate", () => {
   let pastApi: DigestClient;
 
   beforeAll(async () => {
-    past = await startEmulator({ now: () => now, sunsetDate: "2025-01-01T00:00:00Z" });
+    past = await startEmulator({ now: () => t.now, sunsetDate: "2025-01-01T00:00:00Z" });
     pastApi = new DigestClient(
       past.baseUrl,
       past.credentials.publicKey,

@@ -4,6 +4,8 @@
  * the wire on their own.
  */
 import { createHash, randomBytes } from "node:crypto";
+import { connectControl, startEmulator } from "../../emulator";
+import type { ControlClient, RunningEmulator } from "../../emulator";
 
 export const ORG = "64b7f1e2a3c4d5e6f7a8b9c0";
 export const TEAM_A = "64b7f1e2a3c4d5e6f7a8b9d1";
@@ -209,4 +211,50 @@ export function invite(
   extra: Record<string, unknown> = {},
 ): Record<string, unknown> {
   return { username, roles: ["ORG_MEMBER"], ...extra };
+}
+
+/**
+ * One emulator for a test file, on a clock the tests set (`now`, in ms since the epoch, back at
+ * `start` before each test, with the emulator's state reset), with a Digest client and the
+ * control client over HTTP.
+ */
+export interface ClockedEmulator {
+  readonly emu: RunningEmulator;
+  readonly api: DigestClient;
+  readonly remote: ControlClient;
+  now: number;
+}
+
+export function useClockedEmulator(start: number): ClockedEmulator {
+  let running: { emu: RunningEmulator; api: DigestClient; remote: ControlClient } | undefined;
+  const started = () => {
+    if (!running) throw new Error("useClockedEmulator: use the fixture inside a test");
+    return running;
+  };
+  const fixture: ClockedEmulator = {
+    now: start,
+    get emu() {
+      return started().emu;
+    },
+    get api() {
+      return started().api;
+    },
+    get remote() {
+      return started().remote;
+    },
+  };
+  beforeAll(async () => {
+    const emu = await startEmulator({ now: () => fixture.now });
+    running = {
+      emu,
+      api: new DigestClient(emu.baseUrl, emu.credentials.publicKey, emu.credentials.privateKey),
+      remote: connectControl(emu.baseUrl),
+    };
+  });
+  afterAll(() => running?.emu.close());
+  beforeEach(() => {
+    fixture.now = start;
+    started().emu.control.reset();
+  });
+  return fixture;
 }
