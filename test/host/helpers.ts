@@ -1,16 +1,21 @@
 /**
  * Shared by the host suites: one consumer per jest run (built, packed and installed once, under
- * a lock, cached by tarball hash), auth settings for either strategy, the backend setting, and
- * the Atlas calls an emulator log recorded, in a form tests can compare. The calls each step
+ * a lock, cached by tarball hash), one emulator and temp dir per suite with the per-test checks
+ * every suite makes (`useHostEmulator`), auth settings for either strategy, the backend setting,
+ * and the Atlas calls an emulator log recorded, in a form tests can compare. The calls each step
  * makes on each backend come from one table, `plan` in test/provider/helpers.ts, which the
  * in-process lifecycle suite asserts too.
  */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { LogEntry, RunningEmulator } from "../../emulator";
 import { prepareConsumer } from "../../host-harness";
 import type { Consumer, Declaration, Props } from "../../host-harness";
 import { calls, plan } from "../provider/helpers";
 import type { Expected } from "../provider/helpers";
-import type { TestEmulator } from "../support/emulator";
+import { startTestEmulator } from "../support/emulator";
+import type { TestEmulator, TestEmulatorOptions } from "../support/emulator";
 import type { AtlasVariant, Backend } from "../support/variants";
 
 export { calls, expectCalls } from "../provider/helpers";
@@ -28,6 +33,97 @@ export function useConsumer(): () => Consumer {
     if (!consumer)
       throw new Error("useConsumer: the consumer is not ready (use the getter inside a test)");
     return consumer;
+  };
+}
+
+/** How {@link useHostEmulator} sets a suite up. */
+export interface HostEmulatorOptions {
+  /**
+   * Prefix of a temp dir made for the suite in the OS temp folder, e.g. `"host-stack-"`: not
+   * under the repo, and never a folder named after the package (host-harness/consumer.ts says
+   * why). Removed, with all in it, after the suite. Without a prefix the suite gets no dir.
+   */
+  prefix?: string;
+  /**
+   * How to start the emulator (`startTestEmulator`'s options). By default every knob at its
+   * default and the contract strict.
+   */
+  emulator?: TestEmulatorOptions;
+}
+
+/** A host suite's emulator and temp dir, as {@link useHostEmulator} returns them. */
+export interface HostEmulator {
+  /**
+   * The suite's emulator.
+   * @throws Error when read outside a test or hook (before the suite's beforeAll or after its
+   * afterAll).
+   */
+  readonly emulator: TestEmulator;
+  /**
+   * The suite's temp dir.
+   * @throws Error when read outside a test or hook, or when the suite asked for no dir (no
+   * `prefix`).
+   */
+  readonly dir: string;
+}
+
+/** Starting the emulator and making a folder; generous, since another process may hold the CPU. */
+const HOST_EMULATOR_SETUP_MS = 60_000;
+
+/**
+ * The setup every host suite shares, registered as jest hooks in the calling `describe`:
+ * - beforeAll: starts an emulator (`startTestEmulator` with `options.emulator`, so every exchange
+ *   is checked against the OpenAPI slice) and, given `options.prefix`, makes a temp dir;
+ * - beforeEach: forgets the contract violations found so far, so each test answers for its own;
+ * - afterEach: fails the test on requests sent outside the contract (`expectRequestsOnContract`)
+ *   or on an ACTIVE member ever removed (`expectNoMemberRemoved`);
+ * - afterAll: closes the emulator and removes the temp dir.
+ *
+ * Call it before the suite's own hooks: jest runs hooks of one `describe` in the order they were
+ * registered, so the suite's beforeAll sees the emulator and dir, and its afterEach runs after
+ * these checks. The emulator's state is not reset between tests: host suites build on earlier
+ * steps, and each resets what it needs itself.
+ *
+ * @returns getters for the suite's `emulator` and `dir`, usable inside tests and hooks.
+ * @example
+ * const t = useHostEmulator({ prefix: "host-stack-" });
+ * it("...", () => expect(t.emulator.stats().activeUserRemovals).toBe(0));
+ */
+export function useHostEmulator(options: HostEmulatorOptions = {}): HostEmulator {
+  const { prefix } = options;
+  let emulator: TestEmulator | undefined;
+  let dir: string | undefined;
+  const running = (): TestEmulator => {
+    if (!emulator)
+      throw new Error("useHostEmulator: the emulator is not running (use it inside a test)");
+    return emulator;
+  };
+  beforeAll(async () => {
+    emulator = await startTestEmulator(options.emulator);
+    if (prefix !== undefined) dir = await mkdtemp(join(tmpdir(), prefix));
+  }, HOST_EMULATOR_SETUP_MS);
+  beforeEach(() => running().clearViolations());
+  afterEach(() => {
+    expectRequestsOnContract(running());
+    expectNoMemberRemoved(running());
+  });
+  afterAll(async () => {
+    await emulator?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+    emulator = undefined;
+    dir = undefined;
+  });
+  return {
+    get emulator() {
+      return running();
+    },
+    get dir() {
+      if (prefix === undefined)
+        throw new Error("useHostEmulator: this suite has no temp dir (pass a prefix)");
+      if (!dir)
+        throw new Error("useHostEmulator: the temp dir is not ready (use it inside a test)");
+      return dir;
+    },
   };
 }
 

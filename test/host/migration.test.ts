@@ -14,8 +14,7 @@
  */
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { LogEntry } from "../../emulator";
 import {
@@ -28,19 +27,16 @@ import {
 } from "../../host-harness";
 import type { Consumer, Declaration, Registration, StackState } from "../../host-harness";
 import { copyConsumer, installTarball } from "../../host-harness/upgrade";
-import { startTestEmulator } from "../support/emulator";
-import type { TestEmulator } from "../support/emulator";
 import {
   PREPARE_TIMEOUT_MS,
   authConfig,
   calls,
   expectCalls,
-  expectNoMemberRemoved,
-  expectRequestsOnContract,
   invitation,
   requiredModules,
   takeLog,
   useConsumer,
+  useHostEmulator,
 } from "./helpers";
 
 const FIXTURES = join(REPO_ROOT, "test", "fixtures", "released");
@@ -60,8 +56,7 @@ const creates = (entries: readonly LogEntry[]): string[] =>
 
 describe("state written by the released 0.1.0 on the invites API, carried by the current package through the sunset to the org users API", () => {
   const current = useConsumer();
-  let emulator: TestEmulator;
-  let work: string;
+  const t = useHostEmulator({ prefix: "host-migration-" });
   let project: Consumer;
   /** Every Atlas request since the upgrade. */
   const sinceUpgrade: LogEntry[] = [];
@@ -70,12 +65,12 @@ describe("state written by the released 0.1.0 on the invites API, carried by the
   /** The resource ids the released package wrote. */
   let ids: Partial<Record<Name, string>> = {};
 
-  const statePath = (): string => join(work, "state.json");
+  const statePath = (): string => join(t.dir, "state.json");
   const stateFile = async (): Promise<StackState> =>
     JSON.parse(await readFile(statePath(), "utf8")) as StackState;
   /** Each CLI command starts from the state file with a host of its own; `atlasInvitations:api` unset. */
   const engineFromStateFile = async (): Promise<Engine> => {
-    const { config, secretKeys } = authConfig(emulator, "digest");
+    const { config, secretKeys } = authConfig(t.emulator, "digest");
     expect(Object.keys(config).filter((k) => k.startsWith("atlasInvitations:"))).toEqual([]);
     return new Engine({
       startHost: () => startConfiguredHost(project, { config, secretKeys }),
@@ -88,37 +83,23 @@ describe("state written by the released 0.1.0 on the invites API, carried by the
   const idsIn = (state: StackState): Record<string, string> =>
     Object.fromEntries(Object.entries(state.resources).map(([name, r]) => [name, r.id]));
   const declarations = (pendingRoles: string[]): Declaration[] => [
-    invitation("pending", emulator.orgId, { roles: pendingRoles }),
-    invitation("accepted-fail", emulator.orgId),
-    invitation("accepted-retain", emulator.orgId, { onAccepted: "retain" }),
+    invitation("pending", t.emulator.orgId, { roles: pendingRoles }),
+    invitation("accepted-fail", t.emulator.orgId),
+    invitation("accepted-retain", t.emulator.orgId, { onAccepted: "retain" }),
   ];
   const member = (name: Name) =>
-    emulator.control.users(emulator.orgId).find((u) => u.username === username(name));
+    t.emulator.control.users(t.emulator.orgId).find((u) => u.username === username(name));
   /** The step's Atlas calls, kept for the whole-migration assertions. */
   const stepLog = (): LogEntry[] => {
-    const entries = takeLog(emulator);
+    const entries = takeLog(t.emulator);
     sinceUpgrade.push(...entries);
     return entries;
   };
 
   beforeAll(async () => {
-    emulator = await startTestEmulator();
-    // Not under the repo, and never a folder named after the package (consumer.ts says why).
-    work = await mkdtemp(join(tmpdir(), "host-migration-"));
     const released = await prepareConsumer({ tarball: RELEASED_TARBALL });
-    project = await copyConsumer(released, join(work, "project"));
+    project = await copyConsumer(released, join(t.dir, "project"));
   }, PREPARE_TIMEOUT_MS);
-
-  beforeEach(() => emulator.clearViolations());
-  afterEach(() => {
-    expectRequestsOnContract(emulator);
-    expectNoMemberRemoved(emulator);
-  });
-
-  afterAll(async () => {
-    await emulator?.close();
-    if (work) await rm(work, { recursive: true, force: true });
-  });
 
   it("the project runs the released 0.1.0, byte for byte the pinned tarball, which has no org users backend", async () => {
     const [pinned] = (await readFile(join(FIXTURES, "SHA256SUMS"), "utf8")).split(/\s+/);
@@ -137,7 +118,7 @@ describe("state written by the released 0.1.0 on the invites API, carried by the
   it("up with the released package creates four pending invitations on the invites API", async () => {
     const registrations: Registration[] = await serializeDeclarations(project, [
       ...declarations(["ORG_MEMBER"]),
-      invitation("expiring", emulator.orgId),
+      invitation("expiring", t.emulator.orgId),
     ]);
     // The __provider the released package stores requires its stable runtime subpath, which the
     // upgrade will serve from the new code.
@@ -147,13 +128,13 @@ describe("state written by the released 0.1.0 on the invites API, carried by the
       );
     const engine = await engineFromStateFile();
     expect(await engine.up(registrations)).toEqual(NAMES.map((name) => ({ name, op: "create" })));
-    expect(calls(emulator).filter((c) => !/^(get|list)/.test(c))).toEqual(
+    expect(calls(t.emulator).filter((c) => !/^(get|list)/.test(c))).toEqual(
       NAMES.map(() => "createOrgInvite"),
     );
-    takeLog(emulator);
+    takeLog(t.emulator);
     const state = await stateFile();
     ids = idsIn(state);
-    const invitations = emulator.control.invitations(emulator.orgId);
+    const invitations = t.emulator.control.invitations(t.emulator.orgId);
     for (const name of NAMES) {
       const stored = invitations.find((i) => i.username === username(name));
       expect(ids[name]).toBe(stored?.id);
@@ -166,10 +147,12 @@ describe("state written by the released 0.1.0 on the invites API, carried by the
   });
 
   it("in Atlas, two people accept and one invitation expires", () => {
-    emulator.control.acceptInvitation(emulator.orgId, username("accepted-fail"));
-    emulator.control.acceptInvitation(emulator.orgId, username("accepted-retain"));
-    emulator.control.expireInvitation(emulator.orgId, username("expiring"));
-    expect(emulator.control.invitations(emulator.orgId).map((i) => i.id)).toEqual([ids.pending]);
+    t.emulator.control.acceptInvitation(t.emulator.orgId, username("accepted-fail"));
+    t.emulator.control.acceptInvitation(t.emulator.orgId, username("accepted-retain"));
+    t.emulator.control.expireInvitation(t.emulator.orgId, username("expiring"));
+    expect(t.emulator.control.invitations(t.emulator.orgId).map((i) => i.id)).toEqual([
+      ids.pending,
+    ]);
     expect(member("accepted-fail")?.orgMembershipStatus).toBe("ACTIVE");
     expect(member("accepted-retain")?.orgMembershipStatus).toBe("ACTIVE");
   });
@@ -182,8 +165,8 @@ describe("state written by the released 0.1.0 on the invites API, carried by the
     expect(await runtime(project.packageDir)).toBe(await runtime(current().packageDir));
     expect(existsSync(join(project.packageDir, "dist", "backends", "select.js"))).toBe(true);
     expect(await stateFile()).toEqual(before);
-    emulator.control.sunsetNow();
-    takeLog(emulator);
+    t.emulator.control.sunsetNow();
+    takeLog(t.emulator);
   });
 
   it("refresh after the sunset moves to the org users API with one warning, records the pending one's userId, keeps the accepted ones as ACCEPTED and drops the expired one", async () => {
@@ -211,8 +194,8 @@ describe("state written by the released 0.1.0 on the invites API, carried by the
       "accepted-retain": ids["accepted-retain"],
     });
     const pending = state.resources["pending"]?.outputs ?? {};
-    const pendingUser = emulator.control
-      .users(emulator.orgId)
+    const pendingUser = t.emulator.control
+      .users(t.emulator.orgId)
       .find((u) => u.username === username("pending"));
     expect(pendingUser?.orgMembershipStatus).toBe("PENDING");
     expect(pending).toMatchObject({
@@ -236,10 +219,10 @@ describe("state written by the released 0.1.0 on the invites API, carried by the
       { name: "accepted-retain", op: "same" },
     ]);
     // A fresh process tries the invites API first, moves on its 410, and PATCHes the user.
-    expectCalls(emulator, ["updateOrgInviteById:410", "getOrgUser", "updateOrgUser"]);
+    expectCalls(t.emulator, ["updateOrgInviteById:410", "getOrgUser", "updateOrgUser"]);
     const log = stepLog();
     expect(log.find((e) => e.method === "PATCH" && e.status === 200)?.path).toBe(
-      `/api/atlas/v2/orgs/${emulator.orgId}/users/${before.resources["pending"]?.outputs["userId"]}`,
+      `/api/atlas/v2/orgs/${t.emulator.orgId}/users/${before.resources["pending"]?.outputs["userId"]}`,
     );
     afterSunset.push(engine.hostOutput().stderr);
     expect(engine.hostOutput().stderr.match(MOVE_WARNING)).toHaveLength(1);
@@ -273,7 +256,7 @@ describe("state written by the released 0.1.0 on the invites API, carried by the
     expect(refusal?.error).toMatch(/pulumi state delete/);
     // Newest first, one at a time: the accepted ones cost a membership look-up each; the pending
     // one's cancel meets the 410, moves, and removes the PENDING user after reading its status.
-    expectCalls(emulator, [
+    expectCalls(t.emulator, [
       "listOrgUsers",
       "listOrgUsers",
       "deleteOrgInvite:410",
@@ -282,7 +265,7 @@ describe("state written by the released 0.1.0 on the invites API, carried by the
     ]);
     const log = stepLog();
     expect(log.find((e) => e.operationId === "removeOrgUser")?.path).toBe(
-      `/api/atlas/v2/orgs/${emulator.orgId}/users/${pendingUserId}`,
+      `/api/atlas/v2/orgs/${t.emulator.orgId}/users/${pendingUserId}`,
     );
     const stderr = engine.hostOutput().stderr;
     afterSunset.push(stderr);
@@ -290,11 +273,11 @@ describe("state written by the released 0.1.0 on the invites API, carried by the
     expect(stderr).toContain(username("accepted-retain"));
     expect(stderr).toMatch(/member was left in place/);
     expect(Object.keys((await stateFile()).resources)).toEqual(["accepted-fail"]);
-    expect(emulator.stats()).toMatchObject({ pendingUserRemovals: 1, activeUserRemovals: 0 });
+    expect(t.emulator.stats()).toMatchObject({ pendingUserRemovals: 1, activeUserRemovals: 0 });
     expect(member("pending")).toBeUndefined();
     expect(member("accepted-fail")?.orgMembershipStatus).toBe("ACTIVE");
     expect(member("accepted-retain")?.orgMembershipStatus).toBe("ACTIVE");
-    expect(emulator.control.invitations(emulator.orgId)).toEqual([]);
+    expect(t.emulator.control.invitations(t.emulator.orgId)).toEqual([]);
   });
 
   it("after the upgrade nothing was ever created, on either API", () => {

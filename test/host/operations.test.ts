@@ -7,8 +7,6 @@
  */
 import { serializeDeclarations, startHost, HostError, UNKNOWN } from "../../host-harness";
 import type { HostClient, Props, Registration } from "../../host-harness";
-import { startTestEmulator } from "../support/emulator";
-import type { TestEmulator } from "../support/emulator";
 import { BACKENDS } from "../support/variants";
 import type { Backend } from "../support/variants";
 import {
@@ -17,14 +15,13 @@ import {
   authConfig,
   calls,
   expectCalls,
-  expectNoMemberRemoved,
-  expectRequestsOnContract,
   invitation,
   invitationIdOf,
   stderrDuring,
   stepsOn,
   takeLog,
   useConsumer,
+  useHostEmulator,
 } from "./helpers";
 import type { Strategy } from "./helpers";
 
@@ -39,7 +36,7 @@ describe.each(COMBINATIONS)(
     const steps = stepsOn(backend);
     /** The id output that carries the resource id on this backend. */
     const idOutput = backend === "invites" ? "invitationId" : "userId";
-    let emulator: TestEmulator;
+    const t = useHostEmulator();
     let host: HostClient;
     let template: Registration;
     let acceptSecrets: boolean;
@@ -47,24 +44,16 @@ describe.each(COMBINATIONS)(
     let seq = 0;
 
     beforeAll(async () => {
-      emulator = await startTestEmulator();
       [template] = (await serializeDeclarations(consumer(), [
-        invitation("template", emulator.orgId),
+        invitation("template", t.emulator.orgId),
       ])) as [Registration];
       host = await startHost(consumer());
-      const { config, secretKeys } = authConfig(emulator, strategy);
+      const { config, secretKeys } = authConfig(t.emulator, strategy);
       ({ acceptSecrets } = await host.configure({ ...config, ...apiConfig(backend) }, secretKeys));
-      callsDuringConfigure = emulator.log.count();
+      callsDuringConfigure = t.emulator.log.count();
     }, 60_000);
 
-    beforeEach(() => {
-      emulator.log.clear();
-      emulator.clearViolations();
-    });
-    afterEach(() => {
-      expectRequestsOnContract(emulator);
-      expectNoMemberRemoved(emulator);
-    });
+    beforeEach(() => t.emulator.log.clear());
 
     afterAll(async () => {
       const byMethod = new Map<string, number[]>();
@@ -79,7 +68,6 @@ describe.each(COMBINATIONS)(
             .join(", "),
       );
       await host?.close();
-      await emulator?.close();
     });
 
     /** Inputs as the program produced them, for a fresh user per test. */
@@ -97,13 +85,13 @@ describe.each(COMBINATIONS)(
       const { urn, inputs } = declared(args);
       const checked = await host.check(urn, {}, inputs);
       const { id, properties } = await host.create(urn, checked.inputs);
-      takeLog(emulator);
+      takeLog(t.emulator);
       return { urn, id, inputs: checked.inputs, outputs: properties };
     }
 
     function expectAuthenticatedWithStrategy(): void {
       const schemes = new Set(
-        emulator.log
+        t.emulator.log
           .entries()
           .filter((e) => e.operationId && !e.challenged)
           .map((e) => e.auth),
@@ -117,11 +105,11 @@ describe.each(COMBINATIONS)(
     });
 
     it("Check accepts valid inputs, makes the default onAccepted explicit, keeps __provider and calls no API", async () => {
-      const { urn, inputs } = declared({ teamIds: [emulator.teamIds[0]] });
+      const { urn, inputs } = declared({ teamIds: [t.emulator.teamIds[0]] });
       const result = await host.check(urn, {}, inputs);
       expect(result.failures).toEqual([]);
       expect(result.inputs).toEqual({ ...inputs, onAccepted: "fail" });
-      expect(emulator.log.count()).toBe(0);
+      expect(t.emulator.log.count()).toBe(0);
     });
 
     it("Check lists one failure per invalid input, each saying how to fix it, and calls no API", async () => {
@@ -142,7 +130,7 @@ describe.each(COMBINATIONS)(
       expect(failures.find((f) => f.property === "onAcepted")?.reason).toMatch(
         /did you mean onAccepted/,
       );
-      expect(emulator.log.count()).toBe(0);
+      expect(t.emulator.log.count()).toBe(0);
     });
 
     it("Check passes preview unknowns through without failures", async () => {
@@ -153,24 +141,24 @@ describe.each(COMBINATIONS)(
     });
 
     it("Create looks the person up (pending invitations and membership), POSTs one invitation, and returns plain-JSON outputs with __provider", async () => {
-      const { urn, inputs } = declared({ teamIds: [emulator.teamIds[0]] });
+      const { urn, inputs } = declared({ teamIds: [t.emulator.teamIds[0]] });
       const username = inputs["username"] as string;
       const checked = await host.check(urn, {}, inputs);
       const { id, properties } = await host.create(urn, checked.inputs);
-      expectCalls(emulator, steps.createNew);
+      expectCalls(t.emulator, steps.createNew);
       expectAuthenticatedWithStrategy();
-      const stored = emulator.control
-        .invitations(emulator.orgId)
+      const stored = t.emulator.control
+        .invitations(t.emulator.orgId)
         .filter((i) => i.username === username);
       expect(stored).toHaveLength(1);
-      expect(stored[0]).toMatchObject({ roles: ["ORG_MEMBER"], teamIds: [emulator.teamIds[0]] });
-      const { credentials } = emulator;
+      expect(stored[0]).toMatchObject({ roles: ["ORG_MEMBER"], teamIds: [t.emulator.teamIds[0]] });
+      const { credentials } = t.emulator;
       expect(properties).toMatchObject({
         [idOutput]: id,
-        orgId: emulator.orgId,
+        orgId: t.emulator.orgId,
         username,
         roles: ["ORG_MEMBER"],
-        teamIds: [emulator.teamIds[0]],
+        teamIds: [t.emulator.teamIds[0]],
         status: "PENDING",
         onAccepted: "fail",
         inviterUsername: strategy === "digest" ? credentials.publicKey : credentials.clientId,
@@ -182,7 +170,9 @@ describe.each(COMBINATIONS)(
         expect(properties["orgName"]).toBe("Emulated Org");
       } else {
         // On the org users API the resource id is the PENDING org user's, never the invitation's.
-        const user = emulator.control.users(emulator.orgId).find((u) => u.username === username);
+        const user = t.emulator.control
+          .users(t.emulator.orgId)
+          .find((u) => u.username === username);
         expect(user).toMatchObject({ id, orgMembershipStatus: "PENDING" });
         expect(id).not.toBe(stored[0]?.id);
       }
@@ -215,13 +205,15 @@ describe.each(COMBINATIONS)(
         changes: "some",
         replaces: [],
       });
-      expect(emulator.log.count()).toBe(0);
+      expect(t.emulator.log.count()).toBe(0);
     });
 
     it("Read returns Atlas's view of a pending invitation, so drift shows", async () => {
       const { urn, id, inputs, outputs } = await created();
-      const invitationId = invitationIdOf(emulator, inputs["username"] as string);
-      emulator.control.setInvitation(emulator.orgId, invitationId, { roles: ["ORG_READ_ONLY"] });
+      const invitationId = invitationIdOf(t.emulator, inputs["username"] as string);
+      t.emulator.control.setInvitation(t.emulator.orgId, invitationId, {
+        roles: ["ORG_READ_ONLY"],
+      });
       const read = await host.read(urn, id, outputs, inputs);
       expect(read.id).toBe(id);
       expect(read.properties).toMatchObject({
@@ -229,24 +221,24 @@ describe.each(COMBINATIONS)(
         roles: ["ORG_READ_ONLY"],
         status: "PENDING",
       });
-      expectCalls(emulator, steps.readPending);
+      expectCalls(t.emulator, steps.readPending);
     });
 
     it("Read keeps an accepted invitation, with status ACCEPTED", async () => {
       const { urn, id, inputs, outputs } = await created();
-      emulator.control.acceptInvitation(emulator.orgId, inputs["username"] as string);
+      t.emulator.control.acceptInvitation(t.emulator.orgId, inputs["username"] as string);
       const read = await host.read(urn, id, outputs, inputs);
       expect(read).toMatchObject({ id, properties: { status: "ACCEPTED", [idOutput]: id } });
       // The member has a new user id (the emulator's default), so the pending id finds nobody.
-      expectCalls(emulator, steps.readNotPending(false));
+      expectCalls(t.emulator, steps.readNotPending(false));
     });
 
     it("Read reports an expired invitation gone with an empty id, so refresh drops it", async () => {
       const { urn, id, inputs, outputs } = await created();
-      emulator.control.expireInvitation(emulator.orgId, inputs["username"] as string);
+      t.emulator.control.expireInvitation(t.emulator.orgId, inputs["username"] as string);
       const read = await host.read(urn, id, outputs, inputs);
       expect(read.id).toBe("");
-      expectCalls(emulator, steps.readNotPending(false));
+      expectCalls(t.emulator, steps.readNotPending(false));
     });
 
     it("Update PATCHes the pending invitation by its id and returns the new roles", async () => {
@@ -254,15 +246,15 @@ describe.each(COMBINATIONS)(
       const news = { ...inputs, roles: ["ORG_MEMBER", "ORG_BILLING_READ_ONLY"] };
       const { properties } = await host.update(urn, id, outputs, news, inputs);
       expect(properties).toMatchObject({ [idOutput]: id, roles: news.roles, status: "PENDING" });
-      expectCalls(emulator, steps.updatePending);
-      const patched = emulator.log.entries({ method: "PATCH" }).map((e) => e.path);
+      expectCalls(t.emulator, steps.updatePending);
+      const patched = t.emulator.log.entries({ method: "PATCH" }).map((e) => e.path);
       expect(patched).toEqual([
-        `/api/atlas/v2/orgs/${emulator.orgId}/${backend === "invites" ? "invites" : "users"}/${id}`,
+        `/api/atlas/v2/orgs/${t.emulator.orgId}/${backend === "invites" ? "invites" : "users"}/${id}`,
       ]);
       const username = inputs["username"] as string;
       expect(
-        emulator.control
-          .invitations(emulator.orgId)
+        t.emulator.control
+          .invitations(t.emulator.orgId)
           .find((i) => i.username === username)
           ?.roles.sort(),
       ).toEqual([...news.roles].sort());
@@ -279,13 +271,13 @@ describe.each(COMBINATIONS)(
       );
       expect(properties).toEqual({ ...outputs, onAccepted: "retain" });
       expect(properties[idOutput]).toBe(id);
-      expect(emulator.log.count()).toBe(0);
+      expect(t.emulator.log.count()).toBe(0);
     });
 
     it("Update of an invitation accepted since the last refresh records the declaration in state only, with a warning, and writes nothing", async () => {
       const { urn, id, inputs, outputs } = await created();
       const username = inputs["username"] as string;
-      emulator.control.acceptInvitation(emulator.orgId, username);
+      t.emulator.control.acceptInvitation(t.emulator.orgId, username);
       const news = { ...inputs, roles: ["ORG_OWNER"] };
       const { result, stderr } = await stderrDuring(host.output, () =>
         host.update(urn, id, outputs, news, inputs),
@@ -295,31 +287,31 @@ describe.each(COMBINATIONS)(
         roles: ["ORG_OWNER"],
         status: "ACCEPTED",
       });
-      expectCalls(emulator, steps.updateNotPending(false));
+      expectCalls(t.emulator, steps.updateNotPending(false));
       expect(stderr).toContain(username);
       expect(stderr).toMatch(/recorded in state only/);
       expect(
-        emulator.control.users(emulator.orgId).find((u) => u.username === username),
+        t.emulator.control.users(t.emulator.orgId).find((u) => u.username === username),
       ).toMatchObject({ orgMembershipStatus: "ACTIVE", roles: ["ORG_MEMBER"] });
     });
 
     it("Delete cancels a pending invitation by its id", async () => {
       const { urn, id, inputs, outputs } = await created();
       const username = inputs["username"] as string;
-      const removalsBefore = emulator.stats().pendingUserRemovals;
+      const removalsBefore = t.emulator.stats().pendingUserRemovals;
       await host.delete(urn, id, outputs, inputs);
-      expectCalls(emulator, steps.deletePending);
-      expect(emulator.log.entries({ method: "DELETE", status: 204 }).map((e) => e.path)).toEqual([
-        `/api/atlas/v2/orgs/${emulator.orgId}/${backend === "invites" ? "invites" : "users"}/${id}`,
+      expectCalls(t.emulator, steps.deletePending);
+      expect(t.emulator.log.entries({ method: "DELETE", status: 204 }).map((e) => e.path)).toEqual([
+        `/api/atlas/v2/orgs/${t.emulator.orgId}/${backend === "invites" ? "invites" : "users"}/${id}`,
       ]);
       expect(
-        emulator.control.invitations(emulator.orgId).some((i) => i.username === username),
+        t.emulator.control.invitations(t.emulator.orgId).some((i) => i.username === username),
       ).toBe(false);
-      expect(emulator.control.users(emulator.orgId).some((u) => u.username === username)).toBe(
+      expect(t.emulator.control.users(t.emulator.orgId).some((u) => u.username === username)).toBe(
         false,
       );
       // Only the org users API removes a user to cancel; the invites API's DELETE cancels by itself.
-      expect(emulator.stats().pendingUserRemovals - removalsBefore).toBe(
+      expect(t.emulator.stats().pendingUserRemovals - removalsBefore).toBe(
         backend === "users" ? 1 : 0,
       );
     });
@@ -327,10 +319,10 @@ describe.each(COMBINATIONS)(
     it("Delete refuses an accepted invitation under onAccepted fail, naming the user and the ways forward", async () => {
       const { urn, id, inputs, outputs } = await created();
       const username = inputs["username"] as string;
-      emulator.control.acceptInvitation(emulator.orgId, username);
+      t.emulator.control.acceptInvitation(t.emulator.orgId, username);
       const refreshed = await host.read(urn, id, outputs, inputs);
       expect(refreshed.properties["status"]).toBe("ACCEPTED");
-      takeLog(emulator);
+      takeLog(t.emulator);
       const error = await host.delete(urn, id, refreshed.properties, inputs).then(
         () => undefined,
         (e: unknown) => e,
@@ -340,9 +332,9 @@ describe.each(COMBINATIONS)(
       expect((error as HostError).message).toMatch(/onAccepted: "retain"/);
       expect((error as HostError).message).toMatch(/pulumi state delete/);
       // State says ACCEPTED: nothing to cancel, membership alone decides.
-      expectCalls(emulator, ["listOrgUsers"]);
+      expectCalls(t.emulator, ["listOrgUsers"]);
       expect(
-        emulator.control.users(emulator.orgId).find((u) => u.username === username)
+        t.emulator.control.users(t.emulator.orgId).find((u) => u.username === username)
           ?.orgMembershipStatus,
       ).toBe("ACTIVE");
     });
@@ -350,8 +342,8 @@ describe.each(COMBINATIONS)(
     it("Create for a user who is already a member fails after the look-ups with a message naming the user, sending nothing", async () => {
       const { urn, inputs } = declared();
       const username = inputs["username"] as string;
-      emulator.control.addMember(emulator.orgId, { username, roles: ["ORG_MEMBER"] });
-      takeLog(emulator);
+      t.emulator.control.addMember(t.emulator.orgId, { username, roles: ["ORG_MEMBER"] });
+      takeLog(t.emulator);
       const checked = await host.check(urn, {}, inputs);
       const error = await host.create(urn, checked.inputs).then(
         () => undefined,
@@ -361,9 +353,9 @@ describe.each(COMBINATIONS)(
       expect((error as HostError).message).toContain(username);
       expect((error as HostError).message).toMatch(/already an active member/);
       expect((error as HostError).initFailed).toBeUndefined();
-      expectCalls(emulator, steps.createMember);
+      expectCalls(t.emulator, steps.createMember);
       expect(
-        emulator.control.invitations(emulator.orgId).some((i) => i.username === username),
+        t.emulator.control.invitations(t.emulator.orgId).some((i) => i.username === username),
       ).toBe(false);
     });
 
@@ -383,10 +375,10 @@ describe.each(COMBINATIONS)(
       expect(message).toContain(shouted);
       expect(message).toContain(username);
       expect((error as HostError).initFailed).toBeUndefined();
-      expect(calls(emulator)).toEqual([]);
+      expect(calls(t.emulator)).toEqual([]);
       expect(
-        emulator.control
-          .invitations(emulator.orgId)
+        t.emulator.control
+          .invitations(t.emulator.orgId)
           .filter((i) => i.username.toLowerCase() === username),
       ).toHaveLength(1);
     });
@@ -394,7 +386,7 @@ describe.each(COMBINATIONS)(
     if (strategy === "serviceAccount") {
       it("one access token serves every call the host makes", async () => {
         await created();
-        expect(emulator.stats().tokensIssued).toBe(1);
+        expect(t.emulator.stats().tokensIssued).toBe(1);
       });
     }
   },

@@ -12,13 +12,9 @@
  * The Atlas calls of each step are asserted against the one table of calls per step and backend
  * (`plan`, test/provider/helpers.ts).
  */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Engine, serializeDeclarations, startConfiguredHost } from "../../host-harness";
 import type { Declared, Props } from "../../host-harness";
-import { startTestEmulator } from "../support/emulator";
-import type { TestEmulator } from "../support/emulator";
 import { BACKENDS } from "../support/variants";
 import type { Backend } from "../support/variants";
 import {
@@ -26,14 +22,13 @@ import {
   authConfig,
   calls,
   expectCalls,
-  expectNoMemberRemoved,
-  expectRequestsOnContract,
   invitation,
   invitationIdOf,
   stderrDuring,
   stepsOn,
   takeLog,
   useConsumer,
+  useHostEmulator,
 } from "./helpers";
 
 const ALICE = "alice@example.com";
@@ -45,19 +40,18 @@ describe.each(BACKENDS)(
     const consumer = useConsumer();
     const steps = stepsOn(backend);
     const idOutput = backend === "invites" ? "invitationId" : "userId";
-    let emulator: TestEmulator;
-    let dir: string;
+    const t = useHostEmulator({ prefix: "host-scenarios-" });
 
     /** An engine for one stack: each step starts a configured host of its own, as the CLI does. */
     const newEngine = (stack: string): Engine => {
-      const { config, secretKeys } = authConfig(emulator, "digest");
+      const { config, secretKeys } = authConfig(t.emulator, "digest");
       return new Engine({
         startHost: () =>
           startConfiguredHost(consumer(), {
             config: { ...config, ...apiConfig(backend) },
             secretKeys,
           }),
-        statePath: join(dir, `${stack}.json`),
+        statePath: join(t.dir, `${stack}.json`),
         project: "invitations",
         stack,
       });
@@ -66,25 +60,9 @@ describe.each(BACKENDS)(
     const step = <T>(engine: Engine, run: () => Promise<T>) =>
       stderrDuring(() => engine.hostOutput(), run);
     const member = (username: string) =>
-      emulator.control
-        .users(emulator.orgId)
+      t.emulator.control
+        .users(t.emulator.orgId)
         .find((u) => u.username.toLowerCase() === username.toLowerCase());
-
-    beforeAll(async () => {
-      emulator = await startTestEmulator();
-      dir = await mkdtemp(join(tmpdir(), "host-scenarios-"));
-    }, 60_000);
-
-    beforeEach(() => emulator.clearViolations());
-    afterEach(() => {
-      expectRequestsOnContract(emulator);
-      expectNoMemberRemoved(emulator);
-    });
-
-    afterAll(async () => {
-      await emulator?.close();
-      if (dir) await rm(dir, { recursive: true, force: true });
-    });
 
     describe("the escape hatch: an invitation changed in the Atlas UI and then accepted, kept through up and destroy", () => {
       let engine: Engine;
@@ -94,38 +72,38 @@ describe.each(BACKENDS)(
       let id: string | undefined;
 
       beforeAll(async () => {
-        await emulator.control.reset();
+        await t.emulator.control.reset();
         engine = newEngine("escape-hatch");
         [declared, retained] = await Promise.all([
-          serializeDeclarations(consumer(), [invitation("alice", emulator.orgId)]),
+          serializeDeclarations(consumer(), [invitation("alice", t.emulator.orgId)]),
           serializeDeclarations(consumer(), [
-            invitation("alice", emulator.orgId, { onAccepted: "retain" }),
+            invitation("alice", t.emulator.orgId, { onAccepted: "retain" }),
           ]),
         ]);
       }, 60_000);
-      beforeEach(() => takeLog(emulator));
+      beforeEach(() => takeLog(t.emulator));
 
       it("up invites alice as a member", async () => {
         expect(await engine.up(declared)).toEqual([{ name: "alice", op: "create" }]);
-        expectCalls(emulator, steps.createNew);
+        expectCalls(t.emulator, steps.createNew);
         id = engine.state.resources["alice"]?.id;
         expect(alice()).toMatchObject({ [idOutput]: id, roles: ["ORG_MEMBER"], status: "PENDING" });
       });
 
       it("refresh records the roles an admin changed in the Atlas UI as drift in state", async () => {
-        emulator.control.setInvitation(emulator.orgId, invitationIdOf(emulator, ALICE), {
+        t.emulator.control.setInvitation(t.emulator.orgId, invitationIdOf(t.emulator, ALICE), {
           roles: ["ORG_READ_ONLY"],
         });
         expect(await engine.refresh()).toEqual([{ name: "alice", op: "refresh" }]);
-        expectCalls(emulator, steps.readPending);
+        expectCalls(t.emulator, steps.readPending);
         expect(engine.state.resources["alice"]?.id).toBe(id);
         expect(alice()).toMatchObject({ roles: ["ORG_READ_ONLY"], status: "PENDING" });
       });
 
       it("refresh after she accepts keeps her in state, now with status ACCEPTED", async () => {
-        emulator.control.acceptInvitation(emulator.orgId, ALICE);
+        t.emulator.control.acceptInvitation(t.emulator.orgId, ALICE);
         expect(await engine.refresh()).toEqual([{ name: "alice", op: "refresh" }]);
-        expectCalls(emulator, steps.readNotPending(false));
+        expectCalls(t.emulator, steps.readNotPending(false));
         expect(engine.state.resources["alice"]?.id).toBe(id);
         expect(alice()).toMatchObject({ roles: ["ORG_READ_ONLY"], status: "ACCEPTED" });
         expect(member(ALICE)).toMatchObject({
@@ -138,7 +116,7 @@ describe.each(BACKENDS)(
         expect(await engine.preview(declared)).toEqual([{ name: "alice", op: "update" }]);
         const { result, stderr } = await step(engine, () => engine.up(declared));
         expect(result).toEqual([{ name: "alice", op: "update" }]);
-        expect(calls(emulator)).toEqual([]);
+        expect(calls(t.emulator)).toEqual([]);
         expect(alice()).toMatchObject({ roles: ["ORG_MEMBER"], status: "ACCEPTED" });
         expect(stderr).toContain(ALICE);
         expect(stderr).toMatch(/recorded in state only/);
@@ -151,19 +129,19 @@ describe.each(BACKENDS)(
 
       it('up with onAccepted "retain" is a state-only update without any Atlas call', async () => {
         expect(await engine.up(retained)).toEqual([{ name: "alice", op: "update" }]);
-        expect(calls(emulator)).toEqual([]);
+        expect(calls(t.emulator)).toEqual([]);
         expect(alice()).toMatchObject({ onAccepted: "retain", status: "ACCEPTED" });
       });
 
       it("destroy succeeds with a warning, and the member stays ACTIVE: nobody was removed", async () => {
         const { result, stderr } = await step(engine, () => engine.destroy());
         expect(result).toEqual([{ name: "alice", op: "delete" }]);
-        expectCalls(emulator, ["listOrgUsers"]);
+        expectCalls(t.emulator, ["listOrgUsers"]);
         expect(engine.state.resources).toEqual({});
         expect(stderr).toMatch(/member was left in place/);
         expect(member(ALICE)?.orgMembershipStatus).toBe("ACTIVE");
-        expect(emulator.log.entries({ operationId: "removeOrgUser" })).toEqual([]);
-        expect(emulator.stats().activeUserRemovals).toBe(0);
+        expect(t.emulator.log.entries({ operationId: "removeOrgUser" })).toEqual([]);
+        expect(t.emulator.stats().activeUserRemovals).toBe(0);
       });
     });
 
@@ -172,16 +150,16 @@ describe.each(BACKENDS)(
       let program: Declared[];
 
       beforeAll(async () => {
-        await emulator.control.reset();
+        await t.emulator.control.reset();
         engine = newEngine("declared-twice-in-one-program");
         program = await serializeDeclarations(consumer(), [
-          invitation("alice", emulator.orgId),
-          invitation("alice-shouted", emulator.orgId, { username: ALICE_SHOUTED }),
+          invitation("alice", t.emulator.orgId),
+          invitation("alice-shouted", t.emulator.orgId, { username: ALICE_SHOUTED }),
         ]);
       }, 60_000);
 
       it("preview refuses both resources at check, each naming the other, before any API call", async () => {
-        takeLog(emulator);
+        takeLog(t.emulator);
         const reports = await engine.preview(program);
         expect(reports.map((r) => [r.name, r.op, r.failures?.map((f) => f.property)])).toEqual([
           ["alice", "failed", ["username"]],
@@ -191,15 +169,15 @@ describe.each(BACKENDS)(
           /^username: alice@example\.com is declared by two OrgInvitation resources for organization [0-9a-f]{24}; the other is "alice-shouted" \(as Alice@Example\.COM\)/,
         );
         expect(reports[1]?.error).toMatch(/the other is "alice" \(as alice@example\.com\)/);
-        expect(calls(emulator)).toEqual([]);
+        expect(calls(t.emulator)).toEqual([]);
       });
 
       it("up creates neither: no invitation is sent, nothing is stored", async () => {
         const reports = await engine.up(program);
         expect(reports.map((r) => r.op)).toEqual(["failed", "failed"]);
-        expect(calls(emulator)).toEqual([]);
+        expect(calls(t.emulator)).toEqual([]);
         expect(engine.state.resources).toEqual({});
-        expect(emulator.control.invitations(emulator.orgId)).toEqual([]);
+        expect(t.emulator.control.invitations(t.emulator.orgId)).toEqual([]);
       });
     });
 
@@ -213,13 +191,13 @@ describe.each(BACKENDS)(
         program.find((d) => d.name === name)?.inputs["username"] as string;
 
       beforeAll(async () => {
-        await emulator.control.reset();
+        await t.emulator.control.reset();
         engine = newEngine("declared-twice-unmarked");
         program = (
           await Promise.all([
-            serializeDeclarations(consumer(), [invitation("alice", emulator.orgId)]),
+            serializeDeclarations(consumer(), [invitation("alice", t.emulator.orgId)]),
             serializeDeclarations(consumer(), [
-              invitation("alice-shouted", emulator.orgId, { username: ALICE_SHOUTED }),
+              invitation("alice-shouted", t.emulator.orgId, { username: ALICE_SHOUTED }),
             ]),
           ])
         ).flat();
@@ -238,18 +216,18 @@ describe.each(BACKENDS)(
         expect(message).toContain(spelling(refused[0]?.name));
         expect(message).toContain(spelling(created[0]?.name));
         // The calls of one create, nothing from the refused one: exactly one POST reached Atlas.
-        expectCalls(emulator, steps.createNew);
-        expect(emulator.log.entries({ method: "POST" }).filter((e) => !e.challenged)).toHaveLength(
-          1,
-        );
+        expectCalls(t.emulator, steps.createNew);
+        expect(
+          t.emulator.log.entries({ method: "POST" }).filter((e) => !e.challenged),
+        ).toHaveLength(1);
         expect(Object.keys(engine.state.resources)).toEqual([created[0]?.name]);
-        expect(emulator.control.invitations(emulator.orgId).map((i) => i.username)).toEqual([
+        expect(t.emulator.control.invitations(t.emulator.orgId).map((i) => i.username)).toEqual([
           spelling(created[0]?.name),
         ]);
       });
 
       it("the next up, a deployment of its own, still refuses the duplicate instead of handing it the invitation the other resource manages", async () => {
-        takeLog(emulator);
+        takeLog(t.emulator);
         const [kept] = Object.keys(engine.state.resources);
         const reports = await engine.up(program);
         expect(reports.find((r) => r.name === kept)).toEqual({ name: kept, op: "same" });
@@ -261,30 +239,30 @@ describe.each(BACKENDS)(
         const ids = Object.values(engine.state.resources).map((r) => r.id);
         expect(ids).toHaveLength(new Set(ids).size);
         expect(Object.keys(engine.state.resources)).toEqual([kept]);
-        expect(calls(emulator)).toEqual([]);
+        expect(calls(t.emulator)).toEqual([]);
       });
     });
 
     it("a renamed resource keeps the invitation: the new name adopts it, the old name's delete leaves it pending with a warning, and a later destroy cancels it", async () => {
-      await emulator.control.reset();
+      await t.emulator.control.reset();
       const engine = newEngine("renamed");
       const [before, after] = await Promise.all([
-        serializeDeclarations(consumer(), [invitation("alice", emulator.orgId)]),
+        serializeDeclarations(consumer(), [invitation("alice", t.emulator.orgId)]),
         serializeDeclarations(consumer(), [
-          invitation("alice-renamed", emulator.orgId, { username: ALICE }),
+          invitation("alice-renamed", t.emulator.orgId, { username: ALICE }),
         ]),
       ]);
       await engine.up(before);
       const id = engine.state.resources["alice"]?.id;
-      const invitationId = invitationIdOf(emulator, ALICE);
-      takeLog(emulator);
+      const invitationId = invitationIdOf(t.emulator, ALICE);
+      takeLog(t.emulator);
 
       const { result, stderr } = await step(engine, () => engine.up(after));
       expect(result).toEqual([
         { name: "alice-renamed", op: "create" },
         { name: "alice", op: "delete" },
       ]);
-      expectCalls(emulator, steps.adoptMatching);
+      expectCalls(t.emulator, steps.adoptMatching);
       expect(stderr).toMatch(/adopted by another OrgInvitation of this deployment/);
       expect(Object.keys(engine.state.resources)).toEqual(["alice-renamed"]);
       expect(engine.state.resources["alice-renamed"]?.id).toBe(id);
@@ -292,12 +270,12 @@ describe.each(BACKENDS)(
         [idOutput]: id,
         status: "PENDING",
       });
-      expect(invitationIdOf(emulator, ALICE)).toBe(invitationId);
-      takeLog(emulator);
+      expect(invitationIdOf(t.emulator, ALICE)).toBe(invitationId);
+      takeLog(t.emulator);
 
       expect(await engine.destroy()).toEqual([{ name: "alice-renamed", op: "delete" }]);
-      expectCalls(emulator, steps.deletePending);
-      expect(emulator.control.invitations(emulator.orgId)).toEqual([]);
+      expectCalls(t.emulator, steps.deletePending);
+      expect(t.emulator.control.invitations(t.emulator.orgId)).toEqual([]);
     });
   },
 );

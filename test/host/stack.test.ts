@@ -5,14 +5,11 @@
  * build on each other, in order; the Atlas calls of every step are asserted against the one table
  * of calls per step and backend (`plan`, test/provider/helpers.ts).
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { LogEntry } from "../../emulator";
 import { Engine, UNKNOWN, serializeDeclarations, startConfiguredHost } from "../../host-harness";
 import type { Declaration, Declared, Props, StackState } from "../../host-harness";
-import { startTestEmulator } from "../support/emulator";
-import type { TestEmulator } from "../support/emulator";
 import { BACKENDS } from "../support/variants";
 import type { Backend } from "../support/variants";
 import {
@@ -21,12 +18,11 @@ import {
   calls,
   expectCalls,
   expectConcurrentCalls,
-  expectNoMemberRemoved,
-  expectRequestsOnContract,
   invitation,
   stepsOn,
   takeLog,
   useConsumer,
+  useHostEmulator,
 } from "./helpers";
 
 const ALICE = "alice@example.com";
@@ -37,24 +33,23 @@ describe.each(BACKENDS)(
   (backend: Backend) => {
     const consumer = useConsumer();
     const steps = stepsOn(backend);
+    const t = useHostEmulator({ prefix: "host-stack-" });
     /** Where this backend keeps a resource's id: the invitation's, or the PENDING org user's. */
     const idOutput = backend === "invites" ? "invitationId" : "userId";
     const idPath = (id: string | undefined): string =>
-      `/api/atlas/v2/orgs/${emulator.orgId}/${backend === "invites" ? "invites" : "users"}/${id}`;
+      `/api/atlas/v2/orgs/${t.emulator.orgId}/${backend === "invites" ? "invites" : "users"}/${id}`;
     /** The ids of what is pending in Atlas, as this backend names them. */
     const pendingIds = (): string[] =>
       backend === "invites"
-        ? emulator.control.invitations(emulator.orgId).map((i) => i.id)
-        : emulator.control
-            .users(emulator.orgId)
+        ? t.emulator.control.invitations(t.emulator.orgId).map((i) => i.id)
+        : t.emulator.control
+            .users(t.emulator.orgId)
             .filter((u) => u.orgMembershipStatus === "PENDING")
             .map((u) => u.id);
     /** Roles of the person's pending invitation in Atlas (an org user's invitation follows its user). */
     const rolesInAtlas = (username: string): string[] | undefined =>
-      emulator.control.invitations(emulator.orgId).find((i) => i.username === username)?.roles;
-    let emulator: TestEmulator;
+      t.emulator.control.invitations(t.emulator.orgId).find((i) => i.username === username)?.roles;
     let engine: Engine;
-    let dir: string;
     const programs: Record<"v1" | "v2" | "v3" | "v4", Declared[]> = {
       v1: [],
       v2: [],
@@ -65,21 +60,19 @@ describe.each(BACKENDS)(
 
     /** What Atlas saw during the step, kept for the whole-scenario assertions. */
     const stepLog = (): LogEntry[] => {
-      const entries = takeLog(emulator);
+      const entries = takeLog(t.emulator);
       everything.push(...entries);
       return entries;
     };
     const stateFile = async (): Promise<StackState> =>
-      JSON.parse(await readFile(join(dir, "state.json"), "utf8")) as StackState;
+      JSON.parse(await readFile(join(t.dir, "state.json"), "utf8")) as StackState;
     const outputs = (name: string): Props => engine.state.resources[name]?.outputs ?? {};
     /** A declared program with some inputs replaced, as a preview with unknown values sends them. */
     const withInputs = (decls: Declared[], name: string, patch: Props): Declared[] =>
       decls.map((d) => (d.name === name ? { ...d, inputs: { ...d.inputs, ...patch } } : d));
 
     beforeAll(async () => {
-      emulator = await startTestEmulator();
-      dir = await mkdtemp(join(tmpdir(), "host-stack-"));
-      const { orgId, teamIds } = emulator;
+      const { orgId, teamIds } = t.emulator;
       const v1: Declaration[] = [
         invitation("alice", orgId, { teamIds: [teamIds[0]] }),
         invitation("bob", orgId),
@@ -102,30 +95,23 @@ describe.each(BACKENDS)(
         [v1, v2, v3, v4].map((v) => serializeDeclarations(consumer(), v)),
       );
       Object.assign(programs, { v1: r1, v2: r2, v3: r3, v4: r4 });
-      const { config, secretKeys } = authConfig(emulator, "digest");
+      const { config, secretKeys } = authConfig(t.emulator, "digest");
       engine = new Engine({
         startHost: () =>
           startConfiguredHost(consumer(), {
             config: { ...config, ...apiConfig(backend) },
             secretKeys,
           }),
-        statePath: join(dir, "state.json"),
+        statePath: join(t.dir, "state.json"),
         project: "invitations",
         stack: "dev",
       });
-      takeLog(emulator);
+      takeLog(t.emulator);
     }, 120_000);
 
     afterEach(async () => {
-      expectRequestsOnContract(emulator);
-      expectNoMemberRemoved(emulator);
       // The state file on disk is what the next command starts from.
       expect(await stateFile()).toEqual(engine.state);
-    });
-
-    afterAll(async () => {
-      await emulator?.close();
-      if (dir) await rm(dir, { recursive: true, force: true });
     });
 
     it("preview of a new stack plans three creates from unknown values, without calling Atlas", async () => {
@@ -145,16 +131,16 @@ describe.each(BACKENDS)(
       expect(await engine.up(programs.v1)).toEqual(
         ["alice", "bob", "carol"].map((name) => ({ name, op: "create" })),
       );
-      expectConcurrentCalls(emulator, [steps.createNew, steps.createNew, steps.createNew]);
+      expectConcurrentCalls(t.emulator, [steps.createNew, steps.createNew, steps.createNew]);
       // The three creates reach the host together: their look-ups share one list of each kind.
       const kinds = [...new Set(steps.createNew.flat().filter((c) => c.startsWith("list")))];
       expect(
-        calls(emulator)
+        calls(t.emulator)
           .filter((c) => c.startsWith("list"))
           .sort(),
       ).toEqual(kinds.sort());
       stepLog();
-      const pending = emulator.control.invitations(emulator.orgId);
+      const pending = t.emulator.control.invitations(t.emulator.orgId);
       expect(pending.map((i) => i.username).sort()).toEqual([
         ALICE,
         "bob@example.com",
@@ -189,7 +175,7 @@ describe.each(BACKENDS)(
         { name: "bob", op: "update" },
         { name: "carol", op: "same" },
       ]);
-      expectConcurrentCalls(emulator, [steps.updatePending, steps.updatePending]);
+      expectConcurrentCalls(t.emulator, [steps.updatePending, steps.updatePending]);
       stepLog();
       expect(
         Object.fromEntries(Object.entries(engine.state.resources).map(([n, r]) => [n, r.id])),
@@ -216,7 +202,7 @@ describe.each(BACKENDS)(
         { name: "bob", op: "same" },
         { name: "carol", op: "replace" },
       ]);
-      expectCalls(emulator, [...steps.createNew, ...steps.deletePending]);
+      expectCalls(t.emulator, [...steps.createNew, ...steps.deletePending]);
       const log = stepLog();
       expect(log.find((e) => e.method === "DELETE")?.path).toBe(idPath(oldId));
       const carol = engine.state.resources["carol"];
@@ -227,12 +213,12 @@ describe.each(BACKENDS)(
     });
 
     it("refresh keeps the invitation accepted in Atlas, now with status ACCEPTED", async () => {
-      emulator.control.acceptInvitation(emulator.orgId, ALICE);
+      t.emulator.control.acceptInvitation(t.emulator.orgId, ALICE);
       expect(await engine.refresh()).toEqual(
         expect.arrayContaining(["alice", "bob", "carol"].map((name) => ({ name, op: "refresh" }))),
       );
       // Alice's pending id finds nobody any more (her member has a new id), so membership decides.
-      expectConcurrentCalls(emulator, [
+      expectConcurrentCalls(t.emulator, [
         steps.readNotPending(false),
         steps.readPending,
         steps.readPending,
@@ -262,10 +248,10 @@ describe.each(BACKENDS)(
       expect(refusal?.error).toMatch(/pulumi state delete/);
       // Newest first, one at a time: carol and bob are cancelled; alice, ACCEPTED in state, costs
       // one membership look-up.
-      expectCalls(emulator, [...steps.deletePending, ...steps.deletePending, "listOrgUsers"]);
+      expectCalls(t.emulator, [...steps.deletePending, ...steps.deletePending, "listOrgUsers"]);
       stepLog();
       expect(Object.keys(engine.state.resources)).toEqual(["alice"]);
-      expect(emulator.control.invitations(emulator.orgId)).toEqual([]);
+      expect(t.emulator.control.invitations(t.emulator.orgId)).toEqual([]);
       expect(pendingIds()).toEqual([]);
     });
 
@@ -283,10 +269,10 @@ describe.each(BACKENDS)(
     it("destroy under retain succeeds, leaves the member active, warns, and never removed a member", async () => {
       const before = engine.hostOutput().stderr.length;
       expect(await engine.destroy()).toEqual([{ name: "alice", op: "delete" }]);
-      expectCalls(emulator, ["listOrgUsers"]);
+      expectCalls(t.emulator, ["listOrgUsers"]);
       stepLog();
       expect(engine.state.resources).toEqual({});
-      const alice = emulator.control.users(emulator.orgId).find((u) => u.username === ALICE);
+      const alice = t.emulator.control.users(t.emulator.orgId).find((u) => u.username === ALICE);
       expect(alice?.orgMembershipStatus).toBe("ACTIVE");
       const stderr = engine.hostOutput().stderr.slice(before);
       expect(stderr).toContain(ALICE);
@@ -295,14 +281,14 @@ describe.each(BACKENDS)(
       if (backend === "invites") {
         // The invites API cancels with its own DELETE: no org user is ever removed.
         expect(removals).toEqual([]);
-        expect(emulator.stats().pendingUserRemovals).toBe(0);
+        expect(t.emulator.stats().pendingUserRemovals).toBe(0);
       } else {
         // The org users API cancels by removing the PENDING user: the replaced carol, then carol
         // and bob; each removal a pending one.
         expect(removals.map((e) => e.status)).toEqual([204, 204, 204]);
-        expect(emulator.stats().pendingUserRemovals).toBe(3);
+        expect(t.emulator.stats().pendingUserRemovals).toBe(3);
       }
-      expect(emulator.stats().activeUserRemovals).toBe(0);
+      expect(t.emulator.stats().activeUserRemovals).toBe(0);
     });
   },
 );

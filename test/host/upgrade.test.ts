@@ -6,24 +6,20 @@
  * new version number and a marker line, installed over the old one with `npm install`; the
  * User-Agent (which carries the package version) and the marker prove which code ran.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Exchange, LogEntry } from "../../emulator";
 import { Engine, serializeDeclarations, startConfiguredHost } from "../../host-harness";
 import type { Consumer, Registration, StackState } from "../../host-harness";
 import { copyConsumer, installNextVersion } from "../../host-harness/upgrade";
-import { startTestEmulator } from "../support/emulator";
-import type { TestEmulator } from "../support/emulator";
 import {
   PREPARE_TIMEOUT_MS,
   authConfig,
   callCounts,
-  expectNoMemberRemoved,
-  expectRequestsOnContract,
   invitation,
   takeLog,
   useConsumer,
+  useHostEmulator,
 } from "./helpers";
 
 const NEXT = { version: "0.2.0", marker: "@@upgrade-marker: runtime of 0.2.0 loaded@@" };
@@ -47,20 +43,24 @@ function splitCalls(entries: readonly LogEntry[]): {
 
 describe("state written by the packed version, refreshed and destroyed after an upgrade", () => {
   const consumer = useConsumer();
-  let emulator: TestEmulator;
-  let work: string;
   let project: Consumer;
   let registrations: Registration[];
   let packedVersion: string;
   /** User-Agent of every Atlas request since the last `takeLog`. */
   let userAgents: string[] = [];
+  const t = useHostEmulator({
+    prefix: "host-upgrade-",
+    emulator: {
+      onExchange: (e: Exchange) => userAgents.push(e.requestHeaders["user-agent"] ?? "(none)"),
+    },
+  });
 
-  const statePath = (): string => join(work, "state.json");
+  const statePath = (): string => join(t.dir, "state.json");
   const stateFile = async (): Promise<StackState> =>
     JSON.parse(await readFile(statePath(), "utf8")) as StackState;
   /** Each CLI command starts from the state file, with a host process of its own. */
   const engineFromStateFile = async (): Promise<Engine> => {
-    const { config, secretKeys } = authConfig(emulator, "digest");
+    const { config, secretKeys } = authConfig(t.emulator, "digest");
     return new Engine({
       startHost: () => startConfiguredHost(project, { config, secretKeys }),
       statePath: statePath(),
@@ -75,36 +75,21 @@ describe("state written by the packed version, refreshed and destroyed after an 
     ] as string[];
 
   beforeAll(async () => {
-    emulator = await startTestEmulator({
-      onExchange: (e: Exchange) => userAgents.push(e.requestHeaders["user-agent"] ?? "(none)"),
-    });
-    // Not under the repo, and never a folder named after the package (consumer.ts says why).
-    work = await mkdtemp(join(tmpdir(), "host-upgrade-"));
-    project = await copyConsumer(consumer(), join(work, "project"));
+    project = await copyConsumer(consumer(), join(t.dir, "project"));
     packedVersion = (
       JSON.parse(await readFile(join(project.packageDir, "package.json"), "utf8")) as {
         version: string;
       }
     ).version;
     registrations = await serializeDeclarations(project, [
-      invitation("alice", emulator.orgId),
-      invitation("bob", emulator.orgId),
+      invitation("alice", t.emulator.orgId),
+      invitation("bob", t.emulator.orgId),
     ]);
   }, PREPARE_TIMEOUT_MS);
 
   beforeEach(() => {
-    takeLog(emulator);
+    takeLog(t.emulator);
     userAgents = [];
-    emulator.clearViolations();
-  });
-  afterEach(() => {
-    expectRequestsOnContract(emulator);
-    expectNoMemberRemoved(emulator);
-  });
-
-  afterAll(async () => {
-    await emulator?.close();
-    if (work) await rm(work, { recursive: true, force: true });
   });
 
   it("up with the packed version creates two invitations and stores its __provider in the state file", async () => {
@@ -115,7 +100,7 @@ describe("state written by the packed version, refreshed and destroyed after an 
       { name: "bob", op: "create" },
     ]);
     // Each create looks up the person's pending invitations and membership before its POST.
-    expect(splitCalls(takeLog(emulator))).toEqual({
+    expect(splitCalls(takeLog(t.emulator))).toEqual({
       writes: { "POST createOrgInvite": 2 },
       reads: ["GET listOrgInvites", "GET listOrgUsers"],
     });
@@ -130,7 +115,7 @@ describe("state written by the packed version, refreshed and destroyed after an 
 
   it("npm install of the next version replaces the package in node_modules and leaves the state file alone", async () => {
     const before = await stateFile();
-    await installNextVersion(project, work, NEXT);
+    await installNextVersion(project, t.dir, NEXT);
     const manifest = JSON.parse(
       await readFile(join(project.packageDir, "package.json"), "utf8"),
     ) as { version: string };
@@ -145,8 +130,8 @@ describe("state written by the packed version, refreshed and destroyed after an 
     const oldProviders = Object.values((await stateFile()).resources).map(
       (r) => r.outputs["__provider"],
     );
-    emulator.control.acceptInvitation(emulator.orgId, ALICE);
-    takeLog(emulator);
+    t.emulator.control.acceptInvitation(t.emulator.orgId, ALICE);
+    takeLog(t.emulator);
     userAgents = [];
     const engine = await engineFromStateFile();
     const reports = await engine.refresh();
@@ -156,7 +141,7 @@ describe("state written by the packed version, refreshed and destroyed after an 
         { name: "bob", op: "refresh" },
       ]),
     );
-    const { writes, reads } = splitCalls(takeLog(emulator));
+    const { writes, reads } = splitCalls(takeLog(t.emulator));
     expect(writes).toEqual({});
     expect(reads).toEqual(expect.arrayContaining(["GET listOrgUsers"]));
     expect(sentVersions()).toEqual([NEXT.version]);
@@ -176,15 +161,15 @@ describe("state written by the packed version, refreshed and destroyed after an 
     expect(refusal).toMatchObject({ op: "failed", attempted: "delete" });
     expect(refusal?.error).toContain(ALICE);
     expect(refusal?.error).toMatch(/onAccepted: "retain"/);
-    expect(splitCalls(takeLog(emulator))).toEqual({
+    expect(splitCalls(takeLog(t.emulator))).toEqual({
       writes: { "DELETE deleteOrgInvite": 1 },
       reads: ["GET listOrgUsers"],
     });
     expect(sentVersions()).toEqual([NEXT.version]);
     expect(engine.hostOutput().stderr).toContain(NEXT.marker);
     expect(Object.keys((await stateFile()).resources)).toEqual(["alice"]);
-    expect(emulator.control.invitations(emulator.orgId)).toEqual([]);
-    const alice = emulator.control.users(emulator.orgId).find((u) => u.username === ALICE);
+    expect(t.emulator.control.invitations(t.emulator.orgId)).toEqual([]);
+    const alice = t.emulator.control.users(t.emulator.orgId).find((u) => u.username === ALICE);
     expect(alice?.orgMembershipStatus).toBe("ACTIVE");
   });
 });
