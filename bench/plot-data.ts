@@ -1,14 +1,12 @@
 /**
  * The pure half of `--plot`: bulk-run events binned into rates, and the Vega-Lite spec that draws
- * them. Nothing here loads vega (ESM-only, top-level await), so jest can test it under CommonJS;
- * plot.ts does the rendering.
+ * them. Nothing here loads vega, so these tests stay fast; plot.ts does the rendering.
  */
-// Type-only: erased at run time. The deep path because moduleResolution node10 ignores the
-// package's exports map, and vega-lite has no top-level "types" field.
-import type { TopLevelSpec } from "vega-lite/build/index";
-import type { LayerSpec, NonNormalizedSpec } from "vega-lite/build/spec/index";
-import type { Field, PositionDef } from "vega-lite/build/channeldef";
-import type { MarkDef } from "vega-lite/build/mark";
+// Type-only: erased at run time. vega-lite's root types do not re-export these, hence the deep paths.
+import type { TopLevelSpec } from "vega-lite";
+import type { LayerSpec, NonNormalizedSpec } from "vega-lite/build/src/spec/index";
+import type { Field, PositionDef } from "vega-lite/build/src/channeldef";
+import type { MarkDef } from "vega-lite/build/src/mark";
 
 /** One thing that happened during a bulk phase. */
 export interface TimelineEvent {
@@ -219,7 +217,7 @@ export function timelineSpec(
   if (phases.length === 0) throw new RangeError("no phases to plot");
   const width = options.width ?? 640;
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
     // Transparent by default: unreadable black text in a dark-mode image viewer.
     background: "white",
     padding: 12,

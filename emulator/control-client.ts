@@ -90,9 +90,13 @@ class ControlClientError extends Error {
 }
 
 function faultToJson(fault: FaultSpec): Record<string, unknown> {
-  const { match, times, ...rest } = fault;
+  const { match, ...rest } = fault;
   const json: Record<string, unknown> = { ...rest };
-  if (times !== undefined) json["times"] = times === Infinity ? "Infinity" : times;
+  // JSON has no Infinity: `times: "Infinity"`. Other non-finite numbers go as text too, since
+  // JSON.stringify would make them null (which means Infinity times): the server refuses them.
+  for (const [key, value] of Object.entries(json)) {
+    if (typeof value === "number" && !Number.isFinite(value)) json[key] = String(value);
+  }
   if (match) {
     const { path, ...m }: FaultMatch = match;
     json["match"] =

@@ -7,6 +7,7 @@ import type { ServerResponse } from "node:http";
 import type { FullControl } from "./control";
 import type { Core } from "./core";
 import { ControlError } from "./errors";
+import { badFault } from "./faults";
 import { DEFAULT_ORG, DEFAULT_PROJECT, DEFAULT_TEAMS } from "./state";
 import type { FaultSpec, KnobSettings, LogFilter } from "./types";
 
@@ -46,21 +47,33 @@ function named(body: Json): { id?: string; name: string } {
   return body["id"] === undefined ? { name } : { id: str(body["id"], "id"), name };
 }
 
-/** JSON cannot say Infinity or RegExp: `times: "Infinity"` (or null) and `match.pathRegex`. */
+/**
+ * JSON cannot say Infinity or RegExp: `times: "Infinity"` (or null, what JSON.stringify makes of
+ * Infinity) and `match.pathRegex`. Everything else passes as sent: FaultRegistry.add checks it.
+ */
 function faultFromJson(body: Json): FaultSpec {
-  const { match, times, ...rest } = body as { match?: Json; times?: unknown } & Json;
-  const spec = { ...rest } as FaultSpec;
-  if (times === "Infinity" || times === null) spec.times = Infinity;
-  else if (typeof times === "number") spec.times = times;
-  if (match) {
-    const m: NonNullable<FaultSpec["match"]> = {};
-    if (typeof match["method"] === "string") m.method = match["method"];
-    if (typeof match["operationId"] === "string") m.operationId = match["operationId"];
-    if (typeof match["path"] === "string") m.path = match["path"];
-    if (typeof match["pathRegex"] === "string") m.path = new RegExp(match["pathRegex"]);
-    spec.match = m;
+  const { match, times, ...spec } = body;
+  if (times !== undefined)
+    spec["times"] = times === "Infinity" || times === null ? Infinity : times;
+  if (match !== undefined) spec["match"] = matchFromJson(match);
+  return spec as FaultSpec;
+}
+
+function matchFromJson(match: unknown): unknown {
+  if (typeof match !== "object" || match === null || !("pathRegex" in match)) return match;
+  const { pathRegex, ...rest } = match as Json;
+  if (rest["path"] !== undefined) {
+    throw badFault("match.pathRegex", pathRegex, "give match.path or match.pathRegex, not both");
   }
-  return spec;
+  if (typeof pathRegex !== "string") {
+    throw badFault("match.pathRegex", pathRegex, "must be a string (a RegExp source)");
+  }
+  try {
+    return { ...rest, path: new RegExp(pathRegex) };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw badFault("match.pathRegex", pathRegex, `not a regular expression (${reason})`);
+  }
 }
 
 /** JSON has no Infinity. */
@@ -250,7 +263,13 @@ export async function handleControlHttp(
       const status =
         error instanceof ControlError ? error.status : error instanceof SyntaxError ? 400 : 500;
       const detail = error instanceof Error ? error.message : String(error);
-      send(res, status, { error: status, errorCode: "EMULATOR_CONTROL_ERROR", detail });
+      const field = error instanceof ControlError ? error.field : undefined;
+      send(res, status, {
+        error: status,
+        errorCode: "EMULATOR_CONTROL_ERROR",
+        detail,
+        ...(field === undefined ? {} : { field }),
+      });
     }
     return;
   }

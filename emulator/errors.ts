@@ -96,12 +96,17 @@ export function notFound(what: string): AtlasError {
   });
 }
 
-/** Errors raised by the control API (programmatic or HTTP): a bad test setup, not an Atlas answer. */
+/**
+ * Errors raised by the control API (programmatic or HTTP): a bad test setup, not an Atlas answer.
+ * `field` names the input at fault when one is (a fault spec's `status`, `match.path`...); the HTTP
+ * control API sends it along in the error body.
+ */
 export class ControlError extends Error {
   override readonly name = "EmulatorControlError";
   constructor(
     message: string,
     readonly status: number = 404,
+    readonly field?: string,
   ) {
     super(message);
   }

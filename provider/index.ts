@@ -48,6 +48,7 @@ export {
   isInvitationDeclaredTwiceError,
   isInvitationGoneError,
   isInvitationInputRejectedError,
+  isInvitationStateError,
   isUserAlreadyMemberError,
 } from "./errors";
 export type { AtlasErrorKind } from "./errors";

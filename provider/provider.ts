@@ -12,7 +12,7 @@ import { getSharedAtlasClient } from "./atlas/client";
 import type { AtlasClientOptions } from "./atlas/client";
 import type { RetryOverrides } from "./atlas/retry";
 import type { AtlasSettings } from "./atlas/settings";
-import { backendFor, isGone, moveToUsers, noticeSunset } from "./backends/select";
+import { backendFor, goneUnderInvites, isGone, moveToUsers, noticeSunset } from "./backends/select";
 import { Claims } from "./claims";
 import { diffInvitation } from "./diff";
 import { InvitationDeclaredTwiceError } from "./errors";
@@ -153,7 +153,8 @@ export class OrgInvitationProvider implements dynamic.ResourceProvider<
     try {
       return await step(ctx);
     } catch (error) {
-      if (!(settings.api === "auto" && ctx.backend.api === "invites" && isGone(error))) throw error;
+      if (ctx.backend.api !== "invites" || !isGone(error)) throw error;
+      if (settings.api === "invites") throw goneUnderInvites(error);
       moveToUsers(origin, logger);
       return step(context());
     }

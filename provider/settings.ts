@@ -110,21 +110,31 @@ function credentialsFrom(
   const clientSecret = pick("clientSecret", source, sources);
 
   const where = source === "config" ? "Pulumi config" : "the environment";
-  if ((clientId === undefined) !== (clientSecret === undefined)) {
-    const missing: SettingName = clientId === undefined ? "clientId" : "clientSecret";
-    throw new AtlasConfigurationError(
-      `Atlas service account credentials are half set in ${where}: set ${describe(missing)} ` +
-        `as well, or unset ${describe(missing === "clientId" ? "clientSecret" : "clientId")}.`,
-      keysOf(missing),
+  // Only the half-set source's own keys: naming the other source would suggest the two combine.
+  const named = (name: SettingName): string =>
+    source === "config"
+      ? `config \`${SETTING_SOURCES[name].config}\``
+      : `env ${SETTING_SOURCES[name].env[0] ?? ""}`;
+  const halfSet = (kind: string, missing: SettingName, present: SettingName) =>
+    new AtlasConfigurationError(
+      `Atlas ${kind} credentials are half set in ${where}: set ${named(missing)} as well, or ` +
+        `unset ${named(present)}. Credentials come whole from one source (Pulumi config first, ` +
+        `else the environment) and are never combined across the two.`,
+      [
+        source === "config"
+          ? SETTING_SOURCES[missing].config
+          : (SETTING_SOURCES[missing].env[0] ?? ""),
+      ],
     );
+  if ((clientId === undefined) !== (clientSecret === undefined)) {
+    throw clientId === undefined
+      ? halfSet("service account", "clientId", "clientSecret")
+      : halfSet("service account", "clientSecret", "clientId");
   }
   if ((publicKey === undefined) !== (privateKey === undefined)) {
-    const missing: SettingName = publicKey === undefined ? "publicKey" : "privateKey";
-    throw new AtlasConfigurationError(
-      `Atlas API key credentials are half set in ${where}: set ${describe(missing)} ` +
-        `as well, or unset ${describe(missing === "publicKey" ? "privateKey" : "publicKey")}.`,
-      keysOf(missing),
-    );
+    throw publicKey === undefined
+      ? halfSet("API key", "publicKey", "privateKey")
+      : halfSet("API key", "privateKey", "publicKey");
   }
   // Service accounts are MongoDB's recommended credential; when a source holds both complete
   // pairs, prefer it (documented in the README).
@@ -147,6 +157,16 @@ export function isLoopback(hostname: string): boolean {
 }
 
 /**
+ * A base URL as it may be printed: user information and query or fragment (which can carry keys)
+ * replaced by `[redacted]`, also when the text does not parse as a URL.
+ */
+function printableUrl(raw: string): string {
+  return raw
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, "$1[redacted]@")
+    .replace(/([?#]).*$/s, "$1[redacted]");
+}
+
+/**
  * Validates and normalizes a base URL. Plain `http://` is refused unless the host is loopback:
  * Digest and Bearer credentials must not cross a network in clear text.
  * @throws AtlasConfigurationError naming where the URL came from and how to fix it
@@ -157,7 +177,7 @@ export function normalizeBaseUrl(raw: string, origin: string = describe("baseUrl
     url = new URL(raw);
   } catch {
     throw new AtlasConfigurationError(
-      `The Atlas base URL from ${origin} is not a valid URL: "${raw}". ` +
+      `The Atlas base URL from ${origin} is not a valid URL: "${printableUrl(raw)}". ` +
         `Use an origin such as ${DEFAULT_BASE_URL}.`,
       keysOf("baseUrl"),
     );
@@ -185,7 +205,7 @@ export function normalizeBaseUrl(raw: string, origin: string = describe("baseUrl
   if (url.search || url.hash || (url.pathname !== "/" && url.pathname !== "")) {
     throw new AtlasConfigurationError(
       `The Atlas base URL from ${origin} must be an origin without path, query or fragment ` +
-        `(for example ${DEFAULT_BASE_URL}); got "${raw}".`,
+        `(for example ${DEFAULT_BASE_URL}); got "${printableUrl(raw)}".`,
       keysOf("baseUrl"),
     );
   }
@@ -299,15 +319,8 @@ export function resolveRetryOverrides(config: StringMap): RetryOverrides {
     }
     overrides[option] = value;
   }
-  const timeout = overrides["attemptTimeoutMs"];
-  const deadline = overrides["deadlineMs"];
-  if (timeout !== undefined && deadline !== undefined && deadline < timeout) {
-    throw new AtlasConfigurationError(
-      `Pulumi config \`${TUNING_KEYS.deadlineMs.key}\` (${deadline}) is shorter than ` +
-        `\`${TUNING_KEYS.requestTimeoutMs.key}\` (${timeout}): the deadline bounds every attempt and wait of an operation, so make it at least the request timeout.`,
-      [TUNING_KEYS.deadlineMs.key, TUNING_KEYS.requestTimeoutMs.key],
-    );
-  }
+  // A deadline shorter than the request timeout is allowed: each attempt waits at most what is
+  // left of the deadline (request-loop.ts), so the deadline still bounds the operation.
   return overrides;
 }
 

@@ -88,6 +88,19 @@ const PROPERTIES = [
   "onAccepted",
 ] as const;
 
+/** Names people reach for, and the input Atlas and this resource call it. */
+const SYNONYMS: Readonly<Record<string, (typeof PROPERTIES)[number]>> = {
+  email: "username",
+  emailaddress: "username",
+  user: "username",
+  organizationid: "orgId",
+  org: "orgId",
+  teams: "teamIds",
+  orgroles: "roles",
+  projectroles: "groupRoleAssignments",
+  projects: "groupRoleAssignments",
+};
+
 type Failures = CheckFailure[];
 
 function show(value: unknown): string {
@@ -154,6 +167,11 @@ function checkStringList(
 }
 
 function checkOrgRole(entry: string, index: number): string | undefined {
+  const upper = entry.toUpperCase();
+  if (upper !== entry && (ORG_ROLE.test(upper) || nearMiss(upper, KNOWN_ORG_ROLES))) {
+    const role = nearMiss(upper, KNOWN_ORG_ROLES) ?? upper;
+    return `roles[${index}] ${show(entry)} must be upper case, as Atlas writes roles: use ${role}.`;
+  }
   const near = nearMiss(entry, KNOWN_ORG_ROLES);
   if (near)
     return `roles[${index}] ${show(entry)} is not an Atlas organization role; did you mean ${near}?`;
@@ -167,6 +185,14 @@ function checkOrgRole(entry: string, index: number): string | undefined {
 }
 
 function checkProjectRole(at: string, role: string, index: number): string | undefined {
+  const upper = role.toUpperCase();
+  if (upper !== role && (PROJECT_ROLE.test(upper) || nearMiss(upper, KNOWN_PROJECT_ROLES))) {
+    const known = nearMiss(upper, KNOWN_PROJECT_ROLES) ?? upper;
+    return `${at}.roles[${index}] ${show(role)} must be upper case, as Atlas writes roles: use ${known}.`;
+  }
+  if (ORG_ROLE.test(role)) {
+    return `${at}.roles[${index}] ${role} is an organization role: list it in roles, not in groupRoleAssignments.`;
+  }
   const near = nearMiss(role, KNOWN_PROJECT_ROLES);
   if (near)
     return `${at}.roles[${index}] ${show(role)} is not an Atlas project role; did you mean ${near}?`;
@@ -250,10 +276,12 @@ export function validateInputs(news: Record<string, unknown>): Failures {
   }
   for (const key of Object.keys(news)) {
     if (key === PROVIDER_KEY || (PROPERTIES as readonly string[]).includes(key)) continue;
-    const near = PROPERTIES.find((p) => p.toLowerCase().startsWith(key.toLowerCase().slice(0, 4)));
+    const near =
+      SYNONYMS[key.toLowerCase()] ??
+      PROPERTIES.find((p) => p.toLowerCase().startsWith(key.toLowerCase().slice(0, 4)));
     failures.push({
       property: key,
-      reason: `${key} is not an OrgInvitation input${near ? `; did you mean ${near}?` : ""}. Inputs are: ${PROPERTIES.join(", ")}.`,
+      reason: `${key} is not an OrgInvitation input${near ? ` (did you mean ${near}?)` : ""}. Inputs are: ${PROPERTIES.join(", ")}.`,
     });
   }
   return failures;

@@ -8,6 +8,7 @@
  *
  * `npm run demo -- --api users` runs the same on the org users API (`atlasInvitations:api`), the
  * invites API's replacement; `--api auto` (the default) and `--api invites` are the others.
+ * `npm run demo -- --help` prints the usage.
  */
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -22,6 +23,7 @@ import {
   prepareConsumer,
   serializeDeclarations,
   startConfiguredHost,
+  type Op,
   type StepReport,
 } from "../host-harness";
 
@@ -31,30 +33,83 @@ const SECRET_KEYS = ["mongodbatlas:privateKey", "mongodbatlas:clientSecret"];
 const bold = (s: string): string => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 const step = (title: string): void => console.log(`\n${bold(`== ${title}`)}`);
 
+/**
+ * The sign Pulumi's CLI puts before a resource row (`RawPrefix` in pulumi/pulumi
+ * pkg/resource/deploy/step.go): `+` create, `~` update, `-` delete, `+-` replace, `~` refresh, and
+ * blank for same. A refresh that finds the resource gone is a delete (`RefreshStep.ResultOp`). A
+ * failed step keeps the sign of what it attempted, as Pulumi's "deleting failed" row does.
+ */
+const SIGNS: Record<Exclude<Op, "failed">, string> = {
+  create: "+",
+  update: "~",
+  delete: "-",
+  replace: "+-",
+  refresh: "~",
+  drop: "-",
+  same: "",
+};
+
 function printReports(reports: StepReport[]): void {
   for (const r of reports) {
-    const mark = r.op === "failed" ? "x" : r.op === "same" ? "=" : "+";
-    console.log(`  ${mark} ${r.name.padEnd(32)} ${r.op}${r.attempted ? ` (${r.attempted})` : ""}`);
-    if (r.error) console.log(`      ${r.error.replace(/\n/g, "\n      ")}`);
+    const sign = SIGNS[r.op === "failed" ? (r.attempted ?? "same") : r.op];
+    const op = r.op === "failed" ? `failed${r.attempted ? ` (${r.attempted})` : ""}` : r.op;
+    console.log(`  ${sign.padEnd(2)} ${r.name.padEnd(32)} ${op}`);
+    if (r.error) console.log(`       ${r.error.replace(/\n/g, "\n       ")}`);
   }
 }
 
-const APIS = ["auto", "invites", "users"] as const;
+/** The `warning:` lines the step's host process wrote, printed under that step. */
+function printWarnings(stderr: string): void {
+  for (const w of stderr.split("\n").filter((l) => l.startsWith("warning:"))) console.log(`  ${w}`);
+}
 
-/** `--api`, read with node's own util.parseArgs; a bad flag is a usage error. */
-function apiFromArgs(argv: string[]): (typeof APIS)[number] {
+const APIS = ["auto", "invites", "users"] as const;
+type Api = (typeof APIS)[number];
+
+const USAGE = `Usage: npm run demo [-- [--api ${APIS.join("|")}] [--help]]
+
+Runs preview, up, refresh and destroy of the root Pulumi project's stack (config from
+Pulumi.emulator.yaml) against a local Atlas emulator, through @pulumi/pulumi's real dynamic-provider
+host, then prints what happened to each invitation. No network, no Pulumi CLI.
+Exits 0 when every step behaved as documented, 1 otherwise.
+
+Options:
+  --api <api>  which Atlas API the provider uses (atlasInvitations:api); default: auto
+                 auto     the invites API while Atlas serves it, then the org users API
+                 invites  the invites API only (deprecated: it carries a Sunset date)
+                 users    the org users API, the invites API's replacement
+  -h, --help   print this help and exit
+`;
+
+/** The command line, read with node's own util.parseArgs; a bad flag is a usage error. */
+function parseCommandLine(argv: string[]): { help: true } | { help: false; api: Api } {
   const { values } = parseArgs({
     args: argv,
-    options: { api: { type: "string", default: "auto" } },
+    options: {
+      api: { type: "string", default: "auto" },
+      help: { type: "boolean", short: "h", default: false },
+    },
   });
+  if (values.help) return { help: true };
   const api = APIS.find((a) => a === values.api);
-  if (!api)
-    throw new Error(`usage: npm run demo [-- --api ${APIS.join("|")}] (got --api ${values.api})`);
-  return api;
+  if (!api) throw new Error(`--api must be one of ${APIS.join(", ")} (got "${values.api}")`);
+  return { help: false, api };
 }
 
 async function main(): Promise<void> {
-  const api = apiFromArgs(process.argv.slice(2));
+  let args: ReturnType<typeof parseCommandLine>;
+  try {
+    args = parseCommandLine(process.argv.slice(2));
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    process.exitCode = 1;
+    return;
+  }
+  if (args.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const { api } = args;
   const stackFile = parse(await readFile(join(REPO_ROOT, "Pulumi.emulator.yaml"), "utf8")) as {
     config: Record<string, unknown>;
   };
@@ -108,18 +163,28 @@ async function main(): Promise<void> {
       }
       return [...counts].map(([k, n]) => `${n}x ${k}`).join(", ") || "none";
     };
+    // Each CLI step is its own host process, so the provider's once-per-process warnings (the
+    // Sunset notice) come once per step: print what this step's host wrote under this step.
+    let stderrSeen = 0;
+    const stepWarnings = (): void => {
+      const { stderr } = engine.hostOutput();
+      printWarnings(stderr.slice(stderrSeen));
+      stderrSeen = stderr.length;
+    };
     const ok: boolean[] = [];
 
     step("pulumi preview");
     const preview = await engine.preview(program);
     printReports(preview);
     console.log(`  Atlas calls: ${apiCalls()}`);
+    stepWarnings();
     ok.push(preview.every((r) => r.op === "create"));
 
     step("pulumi up");
     const up = await engine.up(program);
     printReports(up);
     console.log(`  Atlas calls: ${apiCalls()}`);
+    stepWarnings();
     ok.push(up.every((r) => r.op === "create"));
 
     const [first, second] = declaration.invitations;
@@ -131,6 +196,7 @@ async function main(): Promise<void> {
     const refresh = await engine.refresh();
     printReports(refresh);
     console.log(`  Atlas calls: ${apiCalls()}`);
+    stepWarnings();
     const statusAfterRefresh = new Map(
       Object.entries(engine.state.resources).map(([name, r]) => [
         name,
@@ -143,11 +209,7 @@ async function main(): Promise<void> {
     const destroy = await engine.destroy();
     printReports(destroy);
     console.log(`  Atlas calls: ${apiCalls()}`);
-    const warnings = engine
-      .hostOutput()
-      .stderr.split("\n")
-      .filter((l) => l.startsWith("warning:"));
-    for (const w of warnings) console.log(`  ${w}`);
+    stepWarnings();
 
     step("What happened to each invitation");
     const members = emulator.control.users(emulator.orgId);

@@ -44,7 +44,9 @@ export const projectId = project.id;
 export const teamId = team.teamId;
 export const invited = invitations.map((invitation) => ({
   username: invitation.username,
-  invitationId: invitation.invitationId,
+  // The resource id, always set: the invitation id for an invitation made on the invites API, the
+  // pending org user's id for one made on the org users API (which has no `invitationId` output).
+  id: invitation.id,
   status: invitation.status,
   teamIds: invitation.teamIds,
   groupRoleAssignments: invitation.groupRoleAssignments,

@@ -18,7 +18,7 @@ import {
   AtlasTlsError,
   isTlsFailureCode,
 } from "../errors";
-import type { ApiErrorBody } from "../errors";
+import type { ApiErrorBody, CredentialKind } from "../errors";
 import type { Logger } from "../log";
 import { USER_AGENT } from "../version";
 import { createAuthStrategy } from "./auth";
@@ -191,7 +191,7 @@ async function sendOnce(
     const text = typeof code === "string" ? code : undefined;
     if (isTlsFailureCode(text))
       throw new AtlasTlsError({ ...line, host: route.host, code: text as string });
-    throw new AtlasNetworkError({ ...line, code: text });
+    throw new AtlasNetworkError({ ...line, code: text, host: route.host });
   } finally {
     clearTimeout(timer);
   }
@@ -203,6 +203,7 @@ function toResult<T>(
   method: string,
   uri: string,
   now: number,
+  credentials: CredentialKind,
 ): T {
   const line = { method, path: uri, status: res.status };
   if (res.status < 200 || res.status > 299) {
@@ -215,7 +216,14 @@ function toResult<T>(
     const retryAfterMs =
       parseRetryAfter(res.headers["retry-after"], now) ??
       parseRetryAfter(res.headers["ratelimit-reset"], now);
-    throw new AtlasApiError({ method, path: uri, status: res.status, body, retryAfterMs });
+    throw new AtlasApiError({
+      method,
+      path: uri,
+      status: res.status,
+      body,
+      retryAfterMs,
+      credentials,
+    });
   }
   if (res.body.trim() === "") {
     if (request.expect && res.status !== 204)
@@ -331,7 +339,7 @@ export function createTransport(
         version: read.version,
         expect: read.expect,
       };
-      return toResult<U>(answer, request, "GET", read.path, clock.now());
+      return toResult<U>(answer, request, "GET", read.path, clock.now(), settings.credentials.kind);
     };
 
   return {
@@ -357,7 +365,8 @@ export function createTransport(
             options.onAnswer?.({ method, path: uri, response });
             return response;
           },
-          parse: (response) => toResult<T>(response, request, method, uri, clock.now()),
+          parse: (response) =>
+            toResult<T>(response, request, method, uri, clock.now(), settings.credentials.kind),
         },
       );
     },

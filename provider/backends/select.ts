@@ -9,7 +9,7 @@
  * and the setting.
  */
 import type { AtlasClient } from "../atlas/api";
-import { isAtlasApiError } from "../errors";
+import { AtlasConfigurationError, isAtlasApiError } from "../errors";
 import type { Logger } from "../log";
 import type { InvitationApi } from "../settings";
 import { API_KEY } from "../settings";
@@ -49,6 +49,20 @@ export function moveToUsers(origin: string, logger: Logger): boolean {
       `to make the move explicit.`,
   );
   return true;
+}
+
+/**
+ * A 410 from the invites API under `atlasInvitations:api` "invites": the fix is the setting.
+ * @returns the configuration error to throw, with Atlas's answer as its cause
+ */
+export function goneUnderInvites(error: unknown): AtlasConfigurationError {
+  return new AtlasConfigurationError(
+    `Atlas answered 410 Gone for the invitations API: it has been retired, and ${API_KEY} is "invites". ` +
+      `Run \`pulumi config set ${API_KEY} auto\` (or \`users\`) and run the command again: state written ` +
+      `on the invites API keeps working on the org users API, with no replacement.`,
+    [API_KEY],
+    { cause: error },
+  );
 }
 
 const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];

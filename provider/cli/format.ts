@@ -43,23 +43,45 @@ export function resourceName(username: string): string {
   return `invite-${username.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
 }
 
+/** A person whose `resourceName` an earlier person already has, and the name they get instead. */
+export interface NameClash {
+  username: string;
+  /** The name given instead: `base-2`, `base-3`... */
+  name: string;
+  /** `resourceName(username)`, which an earlier person keeps. */
+  base: string;
+  /** That earlier person. */
+  holder: string;
+}
+
 /**
- * Resource names for the declarations, in order. Two addresses can map to one name
- * (`a.b@x.com` and `a-b@x.com`); Pulumi refuses two resources with one name, so the later ones
- * get `-2`, `-3`... `clashes` lists them, so the caller can say so.
+ * Resource names for the declarations, in order, all different. Two addresses can map to one name
+ * (`a.b@x.com`, `a-b@x.com`, `a+b@x.com`); Pulumi refuses two resources with one name, and the
+ * stack program refuses two entries with one. The first person keeps it; each later one gets the
+ * first of `-2`, `-3`... that is nobody's name, so every person whose name is theirs alone keeps
+ * `resourceName(username)` (the name their resource may already have in a stack). `clashes` lists
+ * the renamed, so the caller can say so.
  */
 export function uniqueResourceNames(usernames: readonly string[]): {
   names: string[];
-  clashes: { username: string; name: string; base: string }[];
+  clashes: NameClash[];
 } {
-  const taken = new Set<string>();
-  const clashes: { username: string; name: string; base: string }[] = [];
-  const names = usernames.map((username) => {
-    const base = resourceName(username);
-    let name = base;
-    for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
+  const bases = usernames.map(resourceName);
+  const taken = new Set(bases);
+  const holders = new Map<string, string>();
+  const clashes: NameClash[] = [];
+  const names = usernames.map((username, i) => {
+    const base = bases[i] ?? resourceName(username);
+    const holder = holders.get(base);
+    if (holder === undefined) {
+      holders.set(base, username);
+      return base;
+    }
+    let n = 2;
+    while (taken.has(`${base}-${n}`)) n++;
+    const name = `${base}-${n}`;
     taken.add(name);
-    if (name !== base) clashes.push({ username, name, base });
+    clashes.push({ username, name, base, holder });
     return name;
   });
   return { names, clashes };
@@ -73,15 +95,20 @@ function count(n: number): string {
  * The stack config of examples/stack (`atlas-org-invitations:orgId` and
  * `atlas-org-invitations:invitations`) under a top-level `config:` key, so the output is a
  * complete stack settings file (`Pulumi.<stack>.yaml`); to merge it into an existing one, copy the
- * two keys under its `config:`.
+ * two keys under its `config:`. A person whose address makes another's resource name gets a
+ * `name:` (`uniqueResourceNames`), the same name the TypeScript form gives them.
  *
  * Written with the `yaml` package and the YAML 1.1 schema, so every value that a YAML 1.1 reader
  * would take for something else (`yes`, `0123`, `1e5`...) is quoted; Pulumi reads the file as
  * YAML, and a quoted string is a string under 1.1 and 1.2 alike.
  */
 export function renderYaml(input: RenderInput): string {
-  const invitations = input.declarations.map((d) => ({
+  const { names } = uniqueResourceNames(input.declarations.map((d) => d.username));
+  const invitations = input.declarations.map((d, i) => ({
     username: d.username,
+    // Only where the stack program's own name (resourceName) is another person's: everyone else
+    // keeps the name the program gives them, and the file stays as short as before.
+    ...(names[i] !== undefined && names[i] !== resourceName(d.username) && { name: names[i] }),
     roles: [...d.roles],
     ...(d.teamIds.length > 0 && { teamIds: [...d.teamIds] }),
     ...(d.groupRoleAssignments.length > 0 && {

@@ -16,10 +16,10 @@ import { isAtlasError } from "../errors";
 import { newestFirst } from "../identity";
 import type { Logger } from "../log";
 import type { OnAcceptedPolicy, PendingInvitation } from "../model";
-import { resolveAtlasSettings } from "../settings";
 import type { StringMap } from "../settings";
 import { render, uniqueResourceNames } from "./format";
 import type { GeneratedDeclaration, OutputFormat } from "./format";
+import { resolveFromEnvironment } from "./settings";
 
 /** Where the CLI writes, and the environment it reads; `process.*` in main.ts, buffers in tests. */
 export interface CliIo {
@@ -141,7 +141,8 @@ const FORMAT_NAMES: Readonly<Record<OutputFormat, string>> = { yaml: "YAML", ts:
 
 /**
  * Reads the org's pending invitations and writes their declarations to stdout. Credentials come
- * from `io.env` through settings.ts, as the provider reads them; no secret is ever written (the
+ * from `io.env` through settings.ts, as the provider reads them, with errors that name the
+ * environment variables alone (cli/settings.ts); no secret is ever written (the
  * settings hold them as `Secret`, and the error family's messages leave them out).
  * @returns the exit code: 0, or 1 for missing or invalid configuration and any Atlas error
  */
@@ -149,7 +150,7 @@ export async function generate(options: GenerateOptions, io: CliIo): Promise<num
   const note = (message: string): void => void io.stderr.write(`${message}\n`);
   const warn = (message: string): void => note(`warning: ${message}`);
   try {
-    const settings = resolveAtlasSettings({ env: io.env });
+    const settings = resolveFromEnvironment(io.env);
     // The client reports its retries and waits (rate limits) here, so a slow run says why.
     const logger: Logger = {
       info: (m) => note(`info: ${m}`),
@@ -178,13 +179,14 @@ export async function generate(options: GenerateOptions, io: CliIo): Promise<num
         );
       }
     }
+    // Both formats give each renamed person the same name: a `name:` in the YAML, the first
+    // argument of `new OrgInvitation` in the TypeScript.
     const { clashes } = uniqueResourceNames(declarations.map((d) => d.username));
     for (const c of clashes) {
       warn(
-        options.format === "ts"
-          ? `${c.username} would be named ${c.base} like an earlier person; named ${c.name} instead.`
-          : `${c.username} gets the resource name ${c.base} of an earlier person in the stack program ` +
-              "(examples/stack resourceName): `pulumi up` will refuse the duplicate name until one is renamed.",
+        `${c.username} would get the resource name ${c.base} of ${c.holder}; declared with ` +
+          `${options.format === "yaml" ? "name: " : "the name "}${c.name} instead. If the stack ` +
+          `already manages ${c.username} under ${c.base}, swap the two names before \`pulumi up\`.`,
       );
     }
 

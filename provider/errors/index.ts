@@ -27,7 +27,7 @@ export {
   isAtlasTlsError,
   isTlsFailureCode,
 } from "./transport";
-export type { ApiErrorBody, AtlasApiErrorInit } from "./transport";
+export type { ApiErrorBody, AtlasApiErrorInit, CredentialKind } from "./transport";
 export {
   InvitationAcceptedError,
   InvitationConflictError,
@@ -40,6 +40,7 @@ export {
   isInvitationDeclaredTwiceError,
   isInvitationGoneError,
   isInvitationInputRejectedError,
+  isInvitationStateError,
   isUserAlreadyMemberError,
 } from "./invitation";
 export {

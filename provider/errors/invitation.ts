@@ -3,7 +3,7 @@
  * and Atlas's 400s turned into errors that name the input at fault. Each carries a stable
  * `errorCode` of this package.
  */
-import { AtlasError, isAtlasError } from "./base";
+import { AtlasError, isAtlasError, kindGuard } from "./base";
 import type { AtlasApiError } from "./transport";
 
 /** A refusal about one person's invitation in one organization. */
@@ -221,3 +221,6 @@ export class InvitationStateError extends AtlasError {
     return { ...super.toJSON(), field: this.field };
   }
 }
+
+/** Whether `value` is an `InvitationStateError` (kind `state`), from any loaded copy of the package. */
+export const isInvitationStateError = kindGuard<InvitationStateError>("state");

@@ -42,14 +42,32 @@ export interface AtlasApiErrorInit extends RequestLine {
   body: ApiErrorBody | undefined;
   /** Milliseconds Atlas asked us to wait (`Retry-After`), when it said. */
   retryAfterMs?: number | undefined;
+  /** The credentials the request carried: a 401's hint names only their keys. */
+  credentials?: CredentialKind | undefined;
 }
 
-const HINT_BY_STATUS: Readonly<Record<number, string>> = {
-  401:
+/** Which credentials a request carried, for the hint of a 401. */
+export type CredentialKind = "digest" | "serviceAccount";
+
+const UNAUTHORIZED_HINT: Readonly<Record<CredentialKind | "either", string>> = {
+  digest:
+    "Atlas refused the API key: check mongodbatlas:publicKey/privateKey (or MONGODB_ATLAS_PUBLIC_KEY/" +
+    "MONGODB_ATLAS_PRIVATE_KEY), and that the key's IP access list includes this machine.",
+  serviceAccount:
+    "Atlas refused the service account: check mongodbatlas:clientId/clientSecret (or MONGODB_ATLAS_CLIENT_ID/" +
+    "MONGODB_ATLAS_CLIENT_SECRET), and that its IP access list includes this machine.",
+  either:
     "Atlas refused the credentials: check mongodbatlas:publicKey/privateKey or mongodbatlas:clientId/clientSecret " +
     "(or their MONGODB_ATLAS_* variables), and that the key is not restricted to other IP addresses.",
-  403: "The API key or service account lacks a role this call needs (invitations need Organization Owner).",
 };
+
+function hintFor(status: number, credentials: CredentialKind | undefined): string | undefined {
+  if (status === 401) return UNAUTHORIZED_HINT[credentials ?? "either"];
+  if (status === 403) {
+    return "The API key or service account lacks a role this call needs (invitations need Organization Owner).";
+  }
+  return undefined;
+}
 
 /** Atlas answered with a non-success status. Decide on `status` and `errorCode`. */
 export class AtlasApiError extends AtlasRequestError {
@@ -74,9 +92,11 @@ export class AtlasApiError extends AtlasRequestError {
       typeof body.errorCode === "string" && body.errorCode ? body.errorCode : "UNKNOWN";
     const detail = typeof body.detail === "string" ? body.detail : undefined;
     const reason = typeof body.reason === "string" ? body.reason : undefined;
-    const hint = HINT_BY_STATUS[init.status];
+    const hint = hintFor(init.status, init.credentials);
+    // Without an errorCode (Atlas's digest 401 has none) the status stands alone in the message.
+    const code = errorCode === "UNKNOWN" ? "" : ` ${errorCode}`;
     const said =
-      `Atlas answered ${init.status} ${errorCode} for ${init.method} ${init.path}` +
+      `Atlas answered ${init.status}${code} for ${init.method} ${init.path}` +
       ((detail ?? reason) ? `: ${detail ?? reason}` : "");
     super(hint ? `${said}${/[.!?]$/.test(said) ? "" : "."} ${hint}` : said, init);
     this.status = init.status;
@@ -107,14 +127,19 @@ export class AtlasNetworkError extends AtlasRequestError {
   /** Node's error code (`ECONNRESET`, `ECONNREFUSED`, `ENOTFOUND`...) or `UNKNOWN`. */
   readonly code: string;
 
-  constructor(init: RequestLine & { code: string | undefined }) {
+  /** The host the connection was for (the base URL's; the proxy has its own error). */
+  readonly host: string | undefined;
+
+  constructor(init: RequestLine & { code: string | undefined; host?: string | undefined }) {
     const code = init.code ?? "UNKNOWN";
-    super(`Network error calling Atlas for ${init.method} ${init.path}: ${code}`, init);
+    const at = init.host !== undefined ? ` at ${init.host}` : "";
+    super(`Network error calling Atlas${at} for ${init.method} ${init.path}: ${code}`, init);
     this.code = code;
+    this.host = init.host;
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), code: this.code };
+    return { ...super.toJSON(), code: this.code, host: this.host };
   }
 }
 
@@ -126,7 +151,11 @@ export class AtlasTimeoutError extends AtlasRequestError {
   readonly timeoutMs: number;
 
   constructor(init: RequestLine & { timeoutMs: number }) {
-    super(`Atlas did not answer ${init.method} ${init.path} within ${init.timeoutMs} ms`, init);
+    super(
+      `Atlas did not answer ${init.method} ${init.path} within ${init.timeoutMs} ms (the attempt ` +
+        `timeout, atlasInvitations:requestTimeoutMs, or what was left of atlasInvitations:deadlineMs)`,
+      init,
+    );
     this.timeoutMs = init.timeoutMs;
   }
 
@@ -208,10 +237,16 @@ export class AtlasProxyError extends AtlasRequestError {
       code?: string | undefined;
     },
   ) {
+    const tlsToProxy =
+      init.proxy.startsWith("https:") &&
+      (init.code === "EPROTO" || init.code?.startsWith("ERR_SSL_") === true);
     const what =
       init.status !== undefined
         ? `refused the tunnel with ${init.status}${init.status === 407 ? " Proxy Authentication Required: check the user and password in the proxy URL" : ""}`
-        : `could not be reached (${init.code ?? "UNKNOWN"})`;
+        : tlsToProxy
+          ? `was reached, but the TLS handshake with it failed (${init.code ?? "UNKNOWN"}): most proxies ` +
+            `speak plain HTTP, so write it as http://${init.proxy.slice("https://".length)}`
+          : `could not be reached (${init.code ?? "UNKNOWN"})`;
     super(
       `The proxy ${init.proxy} (from ${init.variable}) ${what}, for ${init.method} ${init.path}. ` +
         `Fix ${init.variable}, or add the Atlas host to NO_PROXY if it must be reached directly.`,
@@ -336,8 +371,8 @@ export class AtlasConfigurationError extends AtlasError {
   /** Config keys and environment variables the message asks the user to set or fix. */
   readonly keys: readonly string[];
 
-  constructor(message: string, keys: readonly string[]) {
-    super(message);
+  constructor(message: string, keys: readonly string[], options?: { cause?: unknown }) {
+    super(message, options);
     this.keys = keys;
   }
 

@@ -4,7 +4,10 @@
  */
 import { parse } from "yaml";
 import ts from "typescript";
-import { resourceName as stackResourceName } from "../../examples/stack/declarations";
+import {
+  parseDeclaration,
+  resourceName as stackResourceName,
+} from "../../examples/stack/declarations";
 import {
   renderTypeScript,
   renderYaml,
@@ -51,14 +54,74 @@ describe("resource names", () => {
     }
   });
 
-  it("get a suffix when two addresses share one, and the clash is reported", () => {
+  it("get a suffix when two addresses share one, and the clash is reported with the person who keeps it", () => {
     expect(uniqueResourceNames(["a.b@x.com", "a-b@x.com", "A_B@x.com", "c@x.com"])).toEqual({
       names: ["invite-a-b-x-com", "invite-a-b-x-com-2", "invite-a-b-x-com-3", "invite-c-x-com"],
       clashes: [
-        { username: "a-b@x.com", name: "invite-a-b-x-com-2", base: "invite-a-b-x-com" },
-        { username: "A_B@x.com", name: "invite-a-b-x-com-3", base: "invite-a-b-x-com" },
+        {
+          username: "a-b@x.com",
+          name: "invite-a-b-x-com-2",
+          base: "invite-a-b-x-com",
+          holder: "a.b@x.com",
+        },
+        {
+          username: "A_B@x.com",
+          name: "invite-a-b-x-com-3",
+          base: "invite-a-b-x-com",
+          holder: "a.b@x.com",
+        },
       ],
     });
+  });
+
+  it("never give a renamed person the name of someone whose name is theirs alone, so that person keeps it", () => {
+    // a-b@x.com.2 is named invite-a-b-x-com-2 by the stack program; the suffix must skip it.
+    const { names } = uniqueResourceNames(["a.b@x.com", "a+b@x.com", "a-b@x.com.2"]);
+    expect(names).toEqual(["invite-a-b-x-com", "invite-a-b-x-com-3", "invite-a-b-x-com-2"]);
+  });
+});
+
+describe("clashing names in the two formats", () => {
+  const clashing: GeneratedDeclaration[] = [
+    "a+b@example.com",
+    "a-b@example.com",
+    "a.b@example.com",
+    "c@example.com",
+  ].map((username) => ({ username, roles: ["ORG_MEMBER"], teamIds: [], groupRoleAssignments: [] }));
+
+  it("the YAML gives a name only to the renamed people, and the stack program reads it with the names of the TypeScript form", () => {
+    const yaml = parse(renderYaml({ orgId: ORG, declarations: clashing })) as {
+      config: Record<string, { name?: string }[]>;
+    };
+    const entries = yaml.config["atlas-org-invitations:invitations"] ?? [];
+    expect(entries.map((e) => e.name)).toEqual([
+      undefined,
+      "invite-a-b-example-com-2",
+      "invite-a-b-example-com-3",
+      undefined,
+    ]);
+    const declared = parseDeclaration(ORG, entries);
+    const tsNames = [
+      ...renderTypeScript({ orgId: ORG, declarations: clashing }).matchAll(
+        /new OrgInvitation\("([^"]+)"/g,
+      ),
+    ].map((m) => m[1]);
+    expect(declared.resources.map((r) => r.name)).toEqual(tsNames);
+    expect(new Set(tsNames).size).toBe(4);
+    // The name is no input of the invitation: what the program passes to OrgInvitation is unchanged.
+    expect(declared.invitations.map((i) => Object.keys(i))).toEqual(
+      clashing.map(() => ["username", "roles"]),
+    );
+  });
+
+  it("the YAML without those names is refused by the stack program (a control for the test above)", () => {
+    const yaml = parse(renderYaml({ orgId: ORG, declarations: clashing })) as {
+      config: Record<string, Record<string, unknown>[]>;
+    };
+    const entries = (yaml.config["atlas-org-invitations:invitations"] ?? []).map(
+      ({ name: _name, ...rest }) => rest,
+    );
+    expect(() => parseDeclaration(ORG, entries)).toThrow(/both get the resource name/);
   });
 });
 

@@ -119,6 +119,57 @@ describe("generate --format yaml", () => {
   });
 });
 
+describe("addresses that make one resource name", () => {
+  /** Three addresses the stack program would all name invite-a-b-example-com, and one other. */
+  async function seedClashing(emu: TestEmulator): Promise<void> {
+    const api = directApi(emu);
+    for (const username of [
+      "a.b@example.com",
+      "a-b@example.com",
+      "a+b@example.com",
+      "c@example.com",
+    ])
+      await api.createOrgInvite(emu.orgId, { username, roles: ["ORG_MEMBER"] });
+  }
+
+  it("the YAML gives the later people a name of their own, which the stack program accepts, and says so on stderr", async () => {
+    const emu = emulator();
+    await seedClashing(emu);
+    const { code, stdout, stderr } = await runCli(["generate", "--org", emu.orgId], envFor(emu));
+
+    expect(code).toBe(0);
+    const config = (parse(stdout) as { config: Record<string, unknown> }).config;
+    const { resources } = parseDeclaration(emu.orgId, config["atlas-org-invitations:invitations"]);
+    expect(resources.map((r) => [r.inputs.username, r.name])).toEqual([
+      ["a+b@example.com", "invite-a-b-example-com"],
+      ["a-b@example.com", "invite-a-b-example-com-2"],
+      ["a.b@example.com", "invite-a-b-example-com-3"],
+      ["c@example.com", "invite-c-example-com"],
+    ]);
+    expect(stdout).toContain(
+      "    - username: a-b@example.com\n      name: invite-a-b-example-com-2\n",
+    );
+    expect(stdout.match(/^ +name: /gm)).toHaveLength(2);
+    expect(lines(stderr)).toContain(
+      "warning: a-b@example.com would get the resource name invite-a-b-example-com of a+b@example.com; " +
+        "declared with name: invite-a-b-example-com-2 instead. If the stack already manages " +
+        "a-b@example.com under invite-a-b-example-com, swap the two names before `pulumi up`.",
+    );
+  });
+
+  it("the TypeScript form names each person as the YAML does", async () => {
+    const emu = emulator();
+    await seedClashing(emu);
+    const yaml = await runCli(["generate", "--org", emu.orgId], envFor(emu));
+    const tsForm = await runCli(["generate", "--org", emu.orgId, "--format", "ts"], envFor(emu));
+    expect(tsForm.code).toBe(0);
+    const config = (parse(yaml.stdout) as { config: Record<string, unknown> }).config;
+    const { resources } = parseDeclaration(emu.orgId, config["atlas-org-invitations:invitations"]);
+    const tsNames = [...tsForm.stdout.matchAll(/new OrgInvitation\("([^"]+)"/g)].map((m) => m[1]);
+    expect(tsNames).toEqual(resources.map((r) => r.name));
+  });
+});
+
 describe("generate --format ts", () => {
   it("prints one OrgInvitation per person, project roles included, that type-checks against the package", async () => {
     const emu = emulator();

@@ -4,6 +4,12 @@
  * with the provider's configuration message (exit 1). No emulator: none of these reach Atlas.
  */
 import { USAGE } from "../../provider/cli/run";
+import {
+  ENVIRONMENT_ONLY,
+  environmentOnly,
+  resolveFromEnvironment,
+} from "../../provider/cli/settings";
+import { isAtlasConfigurationError } from "../../provider/errors";
 import { runCli } from "./helpers";
 
 const ORG = "64b7f1e2a3c4d5e6f7a8b9c0";
@@ -73,7 +79,7 @@ describe("usage errors: exit 2, the problem on stderr, nothing on stdout", () =>
   });
 });
 
-describe("configuration errors: exit 1, the provider's message", () => {
+describe("configuration errors: exit 1, the provider's message in terms of the environment", () => {
   it("missing credentials name the variables to set", async () => {
     const { code, stdout, stderr } = await runCli(["generate", "--org", ORG], {});
     expect(code).toBe(1);
@@ -109,5 +115,99 @@ describe("configuration errors: exit 1, the provider's message", () => {
     expect(code).toBe(1);
     expect(stderr).toContain("MONGODB_ATLAS_BASE_URL");
     expect(stderr).toContain("plain http://");
+  });
+});
+
+/** What a message must not say to a user of the command, which reads no Pulumi config. */
+const CONFIG_WORDING = /mongodbatlas:|config `|pulumi config set/i;
+
+describe("configuration messages name environment variables only, because the command reads no Pulumi config", () => {
+  it.each([
+    {
+      case: "no credentials",
+      env: {},
+      names: [
+        "MONGODB_ATLAS_CLIENT_ID",
+        "MONGODB_ATLAS_CLIENT_SECRET",
+        "MONGODB_ATLAS_PUBLIC_KEY",
+        "MONGODB_ATLAS_PRIVATE_KEY",
+      ],
+      credentials: true,
+    },
+    {
+      case: "a client id without its secret",
+      env: { MONGODB_ATLAS_CLIENT_ID: "mdb_sa_id_x" },
+      names: ["MONGODB_ATLAS_CLIENT_SECRET", "MONGODB_ATLAS_CLIENT_ID"],
+      credentials: true,
+    },
+    {
+      case: "a private key without its public key",
+      env: { MONGODB_ATLAS_PRIVATE_KEY: "private" },
+      names: ["MONGODB_ATLAS_PUBLIC_KEY", "MONGODB_ATLAS_PRIVATE_KEY"],
+      credentials: true,
+    },
+    {
+      case: "a base URL with credentials in it",
+      env: {
+        MONGODB_ATLAS_BASE_URL: "https://user:pass@cloud.mongodb.com",
+        MONGODB_ATLAS_PUBLIC_KEY: "public",
+        MONGODB_ATLAS_PRIVATE_KEY: "private",
+      },
+      names: ["MONGODB_ATLAS_BASE_URL", "MONGODB_ATLAS_PUBLIC_KEY", "MONGODB_ATLAS_PRIVATE_KEY"],
+      credentials: false,
+    },
+  ])("$case: the message names the variables alone", async ({ env, names, credentials }) => {
+    const { code, stdout, stderr } = await runCli(["generate", "--org", ORG], env);
+    expect([code, stdout]).toEqual([1, ""]);
+    expect(stderr).toMatch(/^error: /);
+    expect(stderr).not.toMatch(CONFIG_WORDING);
+    for (const name of names) expect(stderr).toContain(name);
+    if (credentials) expect(stderr).toContain(ENVIRONMENT_ONLY);
+    else expect(stderr).not.toContain(ENVIRONMENT_ONLY);
+  });
+
+  it("the provider's config-first wording is rewritten to the variables, and its advice about Pulumi config left out", () => {
+    expect(
+      environmentOnly(
+        "No Atlas credentials found. Set a service account (config `mongodbatlas:clientId` or env " +
+          "MONGODB_ATLAS_CLIENT_ID and config `mongodbatlas:clientSecret` or env MONGODB_ATLAS_CLIENT_SECRET) " +
+          "or an API key pair (config `mongodbatlas:publicKey` or env MONGODB_ATLAS_PUBLIC_KEY and " +
+          "config `mongodbatlas:privateKey` or env MONGODB_ATLAS_PRIVATE_KEY). " +
+          "Mark secrets with `pulumi config set --secret`.",
+      ),
+    ).toBe(
+      "No Atlas credentials found. Set a service account (MONGODB_ATLAS_CLIENT_ID and " +
+        "MONGODB_ATLAS_CLIENT_SECRET) or an API key pair (MONGODB_ATLAS_PUBLIC_KEY and " +
+        "MONGODB_ATLAS_PRIVATE_KEY).",
+    );
+    expect(
+      environmentOnly(
+        "Atlas API key credentials are half set in the environment: set env MONGODB_ATLAS_PUBLIC_KEY " +
+          "as well, or unset env MONGODB_ATLAS_PRIVATE_KEY. Credentials come whole from one source " +
+          "(Pulumi config first, else the environment) and are never combined across the two.",
+      ),
+    ).toBe(
+      "Atlas API key credentials are half set in the environment: set MONGODB_ATLAS_PUBLIC_KEY " +
+        "as well, or unset MONGODB_ATLAS_PRIVATE_KEY.",
+    );
+  });
+
+  it("a message about one variable keeps its wording, with the variable named bare", () => {
+    const message =
+      'The Atlas base URL from env MONGODB_ATLAS_BASE_URL is not a valid URL: "x". Use an origin such as https://cloud.mongodb.com.';
+    expect(environmentOnly(message)).toBe(message.replace("env MONGODB", "MONGODB"));
+  });
+
+  it("the error keeps its class, and its keys are the variables to set, no config key", () => {
+    let thrown: unknown;
+    try {
+      resolveFromEnvironment({ MONGODB_ATLAS_CLIENT_SECRET: "secret" });
+    } catch (error) {
+      thrown = error;
+    }
+    if (!isAtlasConfigurationError(thrown))
+      throw new Error(`not a configuration error: ${String(thrown)}`);
+    expect(thrown.keys.length).toBeGreaterThan(0);
+    expect(thrown.keys.filter((key) => !key.startsWith("MONGODB_ATLAS_"))).toEqual([]);
   });
 });

@@ -99,9 +99,12 @@ describe("digest authentication against the emulator", () => {
     expect(isAtlasApiError(err) && err.status).toBe(401);
     // Atlas's digest 401 carries no errorCode.
     expect(isAtlasApiError(err) && err.errorCode).toBe("UNKNOWN");
+    // The status alone, and a hint naming only the keys of the credentials that were used.
+    expect((err as Error).message).toMatch(/^Atlas answered 401 for GET /);
     expect((err as Error).message).toContain(
-      "Atlas refused the credentials: check mongodbatlas:publicKey/privateKey",
+      "Atlas refused the API key: check mongodbatlas:publicKey/privateKey",
     );
+    expect((err as Error).message).not.toContain("clientId");
     expect((err as Error).message).not.toContain("not-the-key");
     expect(emu.log.entries().map((e) => `${e.status} ${e.auth}`)).toEqual([
       "401 none",

@@ -86,6 +86,103 @@ describe("HTTP control API", () => {
     expect((await api.call("GET", USERS, { accept: V2025 })).status).toBe(200);
   });
 
+  const postFault = (body: string): ReturnType<typeof raw> =>
+    raw(emu.baseUrl, "POST", "/__emulator/faults", { "Content-Type": "application/json" }, body);
+  const listFaults = async (): Promise<unknown> =>
+    (await raw(emu.baseUrl, "GET", "/__emulator/faults")).body;
+
+  test("a fault with a non-numeric status answers 400 naming the field, and the next API call is not broken", async () => {
+    const res = await postFault('{"status":"abc"}');
+    expect(res.status).toBe(400);
+    expect(res.body).toEqual({
+      error: 400,
+      errorCode: "EMULATOR_CONTROL_ERROR",
+      field: "status",
+      detail:
+        'invalid fault status "abc": must be an integer from 200 to 599 (a 1xx answer cannot carry an error and leaves the client waiting)',
+    });
+    expect(await listFaults()).toEqual([]);
+    expect((await api.call("GET", INVITES)).status).toBe(200);
+  });
+
+  test.each<[string, string, RegExp]>([
+    [
+      '{"times":0}',
+      "times",
+      /must be a positive integer or Infinity \(over HTTP: "Infinity" or null\)/,
+    ],
+    ['{"times":"abc"}', "times", /^invalid fault times "abc"/],
+    ['{"times":"5"}', "times", /^invalid fault times "5"/],
+    ['{"times":2.5}', "times", /^invalid fault times 2\.5/],
+    ['{"status":99}', "status", /^invalid fault status 99/],
+    ['{"status":"503"}', "status", /^invalid fault status "503"/],
+    ['{"delayMs":-5}', "delayMs", /^invalid fault delayMs -5: must be a number of milliseconds/],
+    ['{"delayMs":null}', "delayMs", /^invalid fault delayMs null/],
+    [
+      '{"status":429,"retryAfter":2}',
+      "retryAfter",
+      /^invalid fault retryAfter 2: must be a string/,
+    ],
+    ['{"status":429,"retryAfter":"1\\nX: y"}', "retryAfter", /valid HTTP header value/],
+    ['{"headers":"X-Test: yes"}', "headers", /must be an object of header strings/],
+    [
+      '{"headers":{"X-Test":true}}',
+      "headers.X-Test",
+      /^invalid fault headers\.X-Test true: must be a string/,
+    ],
+    ['{"headers":{"":"x"}}', "headers.", /not a valid HTTP header name/],
+    ['{"errorCode":"SERVICE_UNAVAILABLE"}', "errorCode", /needs a status/],
+    ['{"reset":"true"}', "reset", /must be true or false/],
+    ['{"match":[]}', "match", /^invalid fault match \[\]: must be an object/],
+    ['{"match":{"method":["GET"]}}', "match.method", /must be a string/],
+    ['{"match":{"operationId":null}}', "match.operationId", /must be a string/],
+    ['{"match":{"path":{}}}', "match.path", /over HTTP: match\.pathRegex/],
+    [
+      '{"match":{"pathRegex":"("}}',
+      "match.pathRegex",
+      /^invalid fault match\.pathRegex "\(": not a regular expression \(Invalid regular expression/,
+    ],
+    ['{"match":{"pathRegex":5}}', "match.pathRegex", /must be a string \(a RegExp source\)/],
+    [
+      '{"match":{"path":"/a","pathRegex":"b"}}',
+      "match.pathRegex",
+      /give match\.path or match\.pathRegex, not both/,
+    ],
+    ['{"match":{"operationid":"listOrgInvites"}}', "match.operationid", /no such field/],
+    ['{"Status":503}', "Status", /^invalid fault Status 503: no such field/],
+    ['{"constructor":503}', "constructor", /^invalid fault constructor 503: no such field/],
+  ])("POST /__emulator/faults %s answers 400 naming %s", async (body, field, message) => {
+    const res = await postFault(body);
+    expect([res.status, obj(res.body)["errorCode"], obj(res.body)["field"]]).toEqual([
+      400,
+      "EMULATOR_CONTROL_ERROR",
+      field,
+    ]);
+    expect(String(obj(res.body)["detail"])).toMatch(message);
+    expect(await listFaults()).toEqual([]);
+  });
+
+  test("a fault with times null is played without end, since JSON.stringify writes Infinity as null", async () => {
+    const res = await postFault('{"status":503,"times":null}');
+    expect(obj(res.body)["remaining"]).toBe("Infinity");
+    expect((await api.call("GET", INVITES)).status).toBe(503);
+    expect((await api.call("GET", INVITES)).status).toBe(503);
+  });
+
+  test("the control client rejects a bad fault with the server's 400, and NaN times does not become Infinity", async () => {
+    await expect(remote.injectFault({ status: "abc" as unknown as number })).rejects.toThrow(
+      /answered 400: invalid fault status "abc"/,
+    );
+    await expect(remote.injectFault({ status: 503, times: NaN })).rejects.toThrow(
+      /answered 400: invalid fault times "NaN"/,
+    );
+    await expect(remote.injectFault({ delayMs: Infinity })).rejects.toThrow(
+      /answered 400: invalid fault delayMs "Infinity"/,
+    );
+    expect(await listFaults()).toEqual([]);
+    expect((await api.call("GET", INVITES)).status).toBe(200);
+  });
+
   test("knobs read back with their least favourable defaults", async () => {
     expect(await remote.knobs()).toEqual({
       duplicateInvitePolicy: "duplicate",

@@ -1,6 +1,7 @@
 import { request } from "node:http";
 import { startEmulator } from "../../emulator";
-import type { RunningEmulator } from "../../emulator";
+import type { FaultSpec, RunningEmulator } from "../../emulator";
+import type { FaultMatch } from "../../emulator/types";
 import { DigestClient, INVITES, ORG, V2023, fetchToken, invite, list, obj, raw } from "./support";
 
 let now = 1_750_000_000_000;
@@ -138,6 +139,191 @@ describe("injected faults", () => {
     emu.control.injectFault({ status: 500, times: Infinity });
     emu.control.clearFaults();
     expect((await api.call("GET", INVITES)).status).toBe(200);
+  });
+});
+
+describe("fault specs are checked when injected", () => {
+  /** A spec as a JavaScript caller (or a cast) might pass it, past the FaultSpec type. */
+  const loose = (spec: Record<string, unknown>): FaultSpec => spec as FaultSpec;
+
+  test.each<[string, Record<string, unknown>, RegExp]>([
+    [
+      "a status that is not a number",
+      { status: "abc" },
+      /^invalid fault status "abc": must be an integer from 200 to 599/,
+    ],
+    ["a fractional status", { status: 503.5 }, /^invalid fault status 503\.5: must be an integer/],
+    ["a status below 200", { status: 103 }, /^invalid fault status 103: .*1xx/],
+    [
+      "a status above 599",
+      { status: 600 },
+      /^invalid fault status 600: must be an integer from 200 to 599/,
+    ],
+    [
+      "zero times",
+      { status: 500, times: 0 },
+      /^invalid fault times 0: must be a positive integer or Infinity/,
+    ],
+    [
+      "fractional times",
+      { status: 500, times: 1.5 },
+      /^invalid fault times 1\.5: must be a positive integer/,
+    ],
+    [
+      "NaN times",
+      { status: 500, times: NaN },
+      /^invalid fault times NaN: must be a positive integer/,
+    ],
+    ["-Infinity times", { status: 500, times: -Infinity }, /^invalid fault times -Infinity:/],
+    [
+      "a negative delay",
+      { delayMs: -1 },
+      /^invalid fault delayMs -1: must be a number of milliseconds from 0 to 2147483647/,
+    ],
+    ["an infinite delay", { delayMs: Infinity }, /^invalid fault delayMs Infinity:/],
+    [
+      "a delay longer than setTimeout can wait",
+      { delayMs: 2 ** 31 },
+      /^invalid fault delayMs 2147483648:/,
+    ],
+    ["a delay given as text", { delayMs: "150" }, /^invalid fault delayMs "150":/],
+    [
+      "a numeric retryAfter",
+      { status: 429, retryAfter: 2 },
+      /^invalid fault retryAfter 2: must be a string/,
+    ],
+    [
+      "a retryAfter with a line break",
+      { status: 429, retryAfter: "1\r\nX-Evil: 1" },
+      /^invalid fault retryAfter .*: must be a valid HTTP header value/,
+    ],
+    [
+      "headers that are not an object",
+      { headers: ["X-Test: yes"] },
+      /^invalid fault headers \["X-Test: yes"\]: must be an object/,
+    ],
+    [
+      "a header value that is not a string",
+      { headers: { "X-Count": 1 } },
+      /^invalid fault headers\.X-Count 1: must be a string/,
+    ],
+    [
+      "a header name with a space",
+      { headers: { "X Test": "yes" } },
+      /^invalid fault headers\.X Test "yes": the name is not a valid HTTP header name/,
+    ],
+    [
+      "an errorCode with a line break",
+      { status: 500, errorCode: "A\nB" },
+      /^invalid fault errorCode "A\\nB": must be a valid HTTP header value/,
+    ],
+    ["a numeric detail", { status: 500, detail: 42 }, /^invalid fault detail 42: must be a string/],
+    [
+      "an errorCode without a status",
+      { errorCode: "SERVICE_UNAVAILABLE" },
+      /^invalid fault errorCode "SERVICE_UNAVAILABLE": needs a status/,
+    ],
+    [
+      "a detail without a status",
+      { detail: "down" },
+      /^invalid fault detail "down": needs a status/,
+    ],
+    [
+      "a reset given as text",
+      { reset: "yes" },
+      /^invalid fault reset "yes": must be true or false/,
+    ],
+    [
+      "a commit given as a number",
+      { status: 500, commit: 1 },
+      /^invalid fault commit 1: must be true or false/,
+    ],
+    [
+      "a malformedBody given as text",
+      { malformedBody: "true" },
+      /^invalid fault malformedBody "true": must be true or false/,
+    ],
+    [
+      "a match that is a string",
+      { match: "listOrgInvites", status: 500 },
+      /^invalid fault match "listOrgInvites": must be an object/,
+    ],
+    [
+      "a match that is a RegExp",
+      { match: /invites/, status: 500 },
+      /^invalid fault match \/invites\/: must be an object/,
+    ],
+    [
+      "a numeric match.method",
+      { match: { method: 1 }, status: 500 },
+      /^invalid fault match\.method 1: must be a string/,
+    ],
+    [
+      "a match.operationId list",
+      { match: { operationId: ["listOrgInvites"] }, status: 500 },
+      /^invalid fault match\.operationId \["listOrgInvites"\]: must be a string/,
+    ],
+    [
+      "a numeric match.path",
+      { match: { path: 7 }, status: 500 },
+      /^invalid fault match\.path 7: must be a string .* or a RegExp/,
+    ],
+    [
+      "an unknown match field",
+      { match: { operation: "listOrgInvites" }, status: 500 },
+      /^invalid fault match\.operation "listOrgInvites": no such field \(fields: method, operationId, path\)/,
+    ],
+    [
+      "a misspelt field",
+      { staus: 503 },
+      /^invalid fault staus 503: no such field \(fields: match, times, status, /,
+    ],
+  ])("injectFault refuses %s with an error naming the field", async (_what, spec, message) => {
+    let thrown: unknown;
+    try {
+      emu.control.injectFault(loose(spec));
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(Error);
+    expect((thrown as Error).name).toBe("EmulatorControlError");
+    expect((thrown as Error).message).toMatch(message);
+    // Nothing was registered: the next request is answered for real.
+    const res = await api.call("GET", INVITES);
+    expect([res.status, emu.log.entries().map((e) => e.faulted)]).toEqual([200, [false]]);
+  });
+
+  test("injectFault refuses a spec that is not an object", () => {
+    expect(() => emu.control.injectFault(null as unknown as FaultSpec)).toThrow(
+      /^invalid fault spec null: must be an object$/,
+    );
+  });
+
+  test("the edges of every range are accepted, and absent (undefined) fields are fine", async () => {
+    const specs: FaultSpec[] = [
+      { status: 200, times: 1 },
+      { status: 599, times: Infinity, errorCode: "X", detail: "d", headers: {} },
+      { delayMs: 0, match: {} },
+      { reset: false, commit: false, malformedBody: false },
+      loose({ status: undefined, times: undefined, match: { method: undefined } }),
+    ];
+    const handles = specs.map((spec) => emu.control.injectFault(spec));
+    expect(handles.map((h) => h.remaining())).toEqual([1, Infinity, 1, 1, 1]);
+    const first = await api.call("GET", INVITES);
+    expect([first.status, obj(first.body)["errorCode"]]).toEqual([200, "EMULATOR_INJECTED_FAULT"]);
+    expect((await api.call("GET", INVITES)).status).toBe(599);
+  });
+
+  test("changing the caller's match or headers after injecting does not change the fault", async () => {
+    const match: FaultMatch = { operationId: "createOrgInvite" };
+    const headers: Record<string, string> = { "X-Test": "yes" };
+    emu.control.injectFault({ match, headers, status: 503 });
+    match.operationId = "listOrgInvites";
+    headers["X-Test"] = "bad\r\nvalue";
+    const listed = await api.call("GET", INVITES);
+    expect(listed.status).toBe(200);
+    const created = await create("a@example.com");
+    expect([created.status, created.headers.get("x-test")]).toEqual([503, "yes"]);
   });
 });
 

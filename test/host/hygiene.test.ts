@@ -108,6 +108,10 @@ describe("the serialized provider a program stores as __provider", () => {
       exports: Record<string, unknown>;
     };
     expect(Object.keys(manifest.exports)).toContain("./runtime");
+    // The license package.json names travels with the code.
+    expect(await readFile(join(consumer().packageDir, "LICENSE"), "utf8")).toMatch(
+      /^\s*Apache License\s+Version 2\.0, January 2004/,
+    );
   });
 });
 

@@ -6,7 +6,11 @@
  * read. No test here ever sees an ACTIVE member removed.
  */
 import { clearBackendChoice, noticeSunset, parseSunset } from "../../provider/backends/select";
-import { isInvitationAcceptedError } from "../../provider/errors";
+import {
+  isAtlasApiError,
+  isAtlasConfigurationError,
+  isInvitationAcceptedError,
+} from "../../provider/errors";
 import type { OrgInvitationOutputs } from "../../provider/model";
 import { useEmulator } from "../support/emulator";
 import type { TestEmulator } from "../support/emulator";
@@ -115,6 +119,25 @@ describe('atlasInvitations:api "auto"', () => {
     expect(log.warn.filter((w) => /410 Gone/.test(w))).toHaveLength(1);
     // The 410 answers still carry the Sunset header; announcing a retirement to come is wrong then.
     expect(log.warn.filter((w) => w.includes("Sunset"))).toEqual([]);
+  });
+});
+
+describe('atlasInvitations:api "invites" after the sunset', () => {
+  it("fails with a configuration error naming the setting and its fix, Atlas's 410 as its cause", async () => {
+    const emu = emulator();
+    const made = await onInvites(emu, [ALICE]);
+    emu.control.sunsetNow();
+    const { provider } = await makeProvider(emu, { api: "invites" });
+    const alice = made[ALICE] as { id: string; outs: OrgInvitationOutputs };
+    const error = await provider.read(alice.id, alice.outs).catch((e: unknown) => e);
+    expect(isAtlasConfigurationError(error)).toBe(true);
+    expect(error).toMatchObject({ keys: ["atlasInvitations:api"] });
+    expect((error as Error).message).toMatch(
+      /410 Gone .* atlasInvitations:api is "invites"\. Run `pulumi config set atlasInvitations:api auto`/,
+    );
+    expect(isAtlasApiError((error as Error).cause)).toBe(true);
+    // No move to the org users API behind the user's back.
+    expectCalls(emu, ["getOrgInvite:410"]);
   });
 });
 

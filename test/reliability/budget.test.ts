@@ -5,7 +5,7 @@
  * that may have landed is looked up before anything else, and a short outage is waited out.
  */
 import { createAtlasClient } from "../../provider/atlas/client";
-import { isAtlasDeadlineError } from "../../provider/errors";
+import { isAtlasDeadlineError, isAtlasTimeoutError } from "../../provider/errors";
 import type { OrgInvitationOutputs } from "../../provider/model";
 import { OrgInvitationProvider } from "../../provider/provider";
 import { useEmulator } from "../support/emulator";
@@ -87,6 +87,22 @@ describe("the operation budget", () => {
     expect(isAtlasDeadlineError(error)).toBe(true);
     expect(ms).toBeLessThanOrEqual(1_500 + 300 + SLACK_MS);
     expect(ms).toBeGreaterThanOrEqual(900);
+  });
+
+  it("keeps a deadline shorter than the request timeout: each attempt waits only what is left of it", async () => {
+    const emu = emulator();
+    const { id, outs } = await pending(emu);
+    emu.control.injectFault({
+      match: { operationId: "getOrgInvite" },
+      delayMs: 10_000,
+      times: Infinity,
+    });
+    const p = await provider(emu, { "atlasInvitations:deadlineMs": "800" });
+    const { ms, error } = await timed(() => p.read(id, outs));
+    expect(isAtlasDeadlineError(error) || isAtlasTimeoutError(error)).toBe(true);
+    // The default request timeout is 30 s; the operation still ends at its 0.8 s deadline.
+    expect(ms).toBeLessThanOrEqual(800 + SLACK_MS);
+    expect(ms).toBeGreaterThanOrEqual(700);
   });
 
   it("bounds a whole create, look-ups and POST included, by one budget", async () => {

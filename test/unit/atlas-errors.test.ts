@@ -61,10 +61,10 @@ describe("Atlas errors", () => {
     });
   });
 
-  it("falls back to UNKNOWN without a body and to the reason without a detail", () => {
-    expect(new AtlasApiError({ ...line, status: 502, body: undefined }).message).toBe(
-      `Atlas answered 502 UNKNOWN for POST ${line.path}`,
-    );
+  it("falls back to UNKNOWN without a body, printing the status alone, and to the reason without a detail", () => {
+    const bare = new AtlasApiError({ ...line, status: 502, body: undefined });
+    expect(bare.errorCode).toBe("UNKNOWN");
+    expect(bare.message).toBe(`Atlas answered 502 for POST ${line.path}`);
     expect(
       new AtlasApiError({ ...line, status: 404, body: { reason: "Not Found" } }).message,
     ).toMatch(/: Not Found$/);
@@ -77,10 +77,20 @@ describe("Atlas errors", () => {
       body: { error: 401, detail: "You are not authorized for this resource." },
     });
     expect(unauthorized.message).toBe(
-      `Atlas answered 401 UNKNOWN for POST ${line.path}: You are not authorized for this resource. ` +
+      `Atlas answered 401 for POST ${line.path}: You are not authorized for this resource. ` +
         "Atlas refused the credentials: check mongodbatlas:publicKey/privateKey or mongodbatlas:clientId/clientSecret " +
         "(or their MONGODB_ATLAS_* variables), and that the key is not restricted to other IP addresses.",
     );
+    const byKind = (credentials: "digest" | "serviceAccount") =>
+      new AtlasApiError({ ...line, status: 401, body: undefined, credentials }).message;
+    expect(byKind("digest")).toContain(
+      "Atlas refused the API key: check mongodbatlas:publicKey/privateKey",
+    );
+    expect(byKind("digest")).not.toContain("clientId");
+    expect(byKind("serviceAccount")).toContain(
+      "Atlas refused the service account: check mongodbatlas:clientId/clientSecret",
+    );
+    expect(byKind("serviceAccount")).not.toContain("publicKey");
     const forbidden = new AtlasApiError({ ...line, status: 403, body: { errorCode: "X" } });
     expect(forbidden.message).toMatch(new RegExp(`^Atlas answered 403 X for POST ${line.path}\\b`));
     expect(forbidden.message).toContain(
@@ -89,6 +99,32 @@ describe("Atlas errors", () => {
     expect(new AtlasApiError({ ...line, status: 404, body: undefined }).message).not.toMatch(
       /credentials|role/,
     );
+  });
+
+  it("names the host a connection failed for, the keys behind a timeout, and a TLS proxy that speaks plain HTTP", () => {
+    expect(
+      new AtlasNetworkError({ ...line, code: "ECONNREFUSED", host: "cloud.mongodb.com" }).message,
+    ).toBe(`Network error calling Atlas at cloud.mongodb.com for POST ${line.path}: ECONNREFUSED`);
+    expect(new AtlasTimeoutError({ ...line, timeoutMs: 5 }).message).toMatch(
+      /within 5 ms \(the attempt timeout, atlasInvitations:requestTimeoutMs, or what was left of atlasInvitations:deadlineMs\)/,
+    );
+    const tls = new AtlasProxyError({
+      ...line,
+      proxy: "https://proxy.example:3128",
+      variable: "HTTPS_PROXY",
+      code: "EPROTO",
+    });
+    expect(tls.message).toContain(
+      "The proxy https://proxy.example:3128 (from HTTPS_PROXY) was reached, but the TLS handshake with it failed (EPROTO)",
+    );
+    expect(tls.message).toContain("write it as http://proxy.example:3128");
+    const refused = new AtlasProxyError({
+      ...line,
+      proxy: "http://proxy.example:3128",
+      variable: "HTTPS_PROXY",
+      code: "ECONNREFUSED",
+    });
+    expect(refused.message).toContain("could not be reached (ECONNREFUSED)");
   });
 
   it("recognizes each kind by brand, not by class identity", () => {

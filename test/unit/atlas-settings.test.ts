@@ -85,8 +85,21 @@ describe("resolveSettings", () => {
       env: { MONGODB_ATLAS_CLIENT_SECRET: "SENTINEL-CLIENT-SECRET-9c1e" },
     });
     expect(err.message).toMatch(/MONGODB_ATLAS_CLIENT_ID/);
-    expect(err.keys).toEqual(["mongodbatlas:clientId", "MONGODB_ATLAS_CLIENT_ID"]);
+    expect(err.keys).toEqual(["MONGODB_ATLAS_CLIENT_ID"]);
     expect([err.message, JSON.stringify(err), inspect(err)].join()).not.toContain("SENTINEL");
+  });
+
+  it("names only the half-set source's keys, and says the two sources never combine", () => {
+    const err = configError({
+      config: { "mongodbatlas:clientSecret": "SENTINEL-CLIENT-SECRET-9c1e" },
+      env: { MONGODB_ATLAS_CLIENT_ID: "id-from-env" },
+    });
+    expect(err.message).toContain(
+      "half set in Pulumi config: set config `mongodbatlas:clientId` as well, or unset config `mongodbatlas:clientSecret`",
+    );
+    expect(err.message).not.toContain("MONGODB_ATLAS_CLIENT_ID");
+    expect(err.message).toMatch(/never combined across the two/);
+    expect(err.keys).toEqual(["mongodbatlas:clientId"]);
   });
 
   it("lists both credential kinds when none is set, treating blank values as unset", () => {
@@ -136,6 +149,23 @@ describe("base URL validation", () => {
     ["https://cloud.mongodb.com/api/atlas/v2", /without path, query or fragment/],
   ])("refuses %s", (raw, message) => {
     expect(() => normalizeBaseUrl(raw)).toThrow(message);
+  });
+
+  it.each([
+    ["https://user:SENTINEL-PW@host:99999", "https://[redacted]@host:99999"],
+    ["https://cloud.mongodb.com/api?key=SENTINEL-Q", "https://cloud.mongodb.com/api?[redacted]"],
+    ["https://cloud.mongodb.com/#SENTINEL-F", "https://cloud.mongodb.com/#[redacted]"],
+  ])("never prints credentials or a query from a bad base URL: %s", (raw, printed) => {
+    const message = (() => {
+      try {
+        normalizeBaseUrl(raw);
+      } catch (error) {
+        return (error as Error).message;
+      }
+      return "";
+    })();
+    expect(message).toContain(printed);
+    expect(message).not.toContain("SENTINEL");
   });
 
   it("names the source of a bad base URL", () => {
@@ -354,15 +384,16 @@ describe("resolveRetryOverrides", () => {
     expect(err.message).toMatch(message);
   });
 
-  it("refuses a deadline shorter than the request timeout, naming both keys", () => {
-    const err = configErrorOf(() =>
+  it("accepts a deadline shorter than the request timeout, set alone or with it", () => {
+    expect(resolveRetryOverrides({ "atlasInvitations:deadlineMs": "1000" })).toEqual({
+      deadlineMs: 1000,
+    });
+    expect(
       resolveRetryOverrides({
         "atlasInvitations:deadlineMs": "1000",
-        "atlasInvitations:requestTimeoutMs": "5000",
+        "atlasInvitations:requestTimeoutMs": "30000",
       }),
-    );
-    expect(err.keys).toEqual(["atlasInvitations:deadlineMs", "atlasInvitations:requestTimeoutMs"]);
-    expect(err.message).toMatch(/at least the request timeout/);
+    ).toEqual({ deadlineMs: 1000, attemptTimeoutMs: 30000 });
   });
 
   it("quotes at most 40 characters of a bad value", () => {

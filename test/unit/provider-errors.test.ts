@@ -16,6 +16,7 @@ import {
   isInvitationDeclaredTwiceError,
   isInvitationGoneError,
   isInvitationInputRejectedError,
+  isInvitationStateError,
   isInvitationLimitRefusal,
   isNoSuchInvitation,
   isNoSuchOrgUser,
@@ -165,6 +166,12 @@ describe("provider errors", () => {
     expect(
       new InvitationStateError({ id: "", field: "orgId", problem: "no value" }).message,
     ).toMatch(/^The state of OrgInvitation \(new\)/);
+    expect(isInvitationStateError(err)).toBe(true);
+    expect(
+      isInvitationStateError(
+        new InvitationGoneError({ orgId: "o", username: "u", invitationId: "i" }),
+      ),
+    ).toBe(false);
   });
 });
 

@@ -87,6 +87,7 @@ const ROOT_API = [
   "isInvitationDeclaredTwiceError",
   "isInvitationGoneError",
   "isInvitationInputRejectedError",
+  "isInvitationStateError",
   "isUserAlreadyMemberError",
 ];
 

@@ -69,7 +69,13 @@ describe("check: input validation", () => {
       "a lower-case role",
       { roles: ["org_member"] },
       "roles",
-      /organization role such as ORG_OWNER/,
+      /"org_member" must be upper case, as Atlas writes roles: use ORG_MEMBER\./,
+    ],
+    [
+      "a lower-case project role with a typo",
+      { groupRoleAssignments: [{ groupId: ORG, roles: ["group_read_onyl"] }] },
+      "groupRoleAssignments",
+      /must be upper case, as Atlas writes roles: use GROUP_READ_ONLY\./,
     ],
     [
       "a bad team id",
@@ -105,7 +111,7 @@ describe("check: input validation", () => {
       "an org role in a project assignment",
       { groupRoleAssignments: [{ groupId: ORG, roles: ["ORG_OWNER"] }] },
       "groupRoleAssignments",
-      /project role such as GROUP_READ_ONLY/,
+      /ORG_OWNER is an organization role: list it in roles, not in groupRoleAssignments\./,
     ],
     ["an unknown onAccepted policy", { onAccepted: "ignore" }, "onAccepted", /"fail".*"retain"/],
     [
@@ -125,6 +131,22 @@ describe("check: input validation", () => {
       expect(failures[0]?.reason).toMatch(reason);
     },
   );
+
+  it.each([
+    ["email", "username"],
+    ["teams", "teamIds"],
+    ["onAcceptd", "onAccepted"],
+  ])("names an input that is not one, %s, with the input meant: %s", (key, meant) => {
+    const base = { orgId: ORG, username: "jane@example.com", roles: ["ORG_MEMBER"] };
+    expect(validateInputs({ ...base, [key]: "x" })).toEqual([
+      {
+        property: key,
+        reason:
+          `${key} is not an OrgInvitation input (did you mean ${meant}?). ` +
+          "Inputs are: orgId, username, roles, teamIds, groupRoleAssignments, onAccepted.",
+      },
+    ]);
+  });
 
   it("reports one failure per bad property", () => {
     const failures = validateInputs({ orgId: "x", username: "y", roles: [] });

@@ -174,6 +174,7 @@ export class ServiceAccountAuth implements AuthStrategy {
         ...(detail !== undefined && { detail }),
       },
       retryAfterMs: Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : undefined,
+      credentials: "serviceAccount",
     });
   }
 
