@@ -16,7 +16,8 @@
  *   all ended, counting as taken before the earlier answer every request admitted by then: a
  *   lower bound, never high because of the order of arrival. The level it predicts never exceeds
  *   the bucket's size; one token is kept in reserve, and a prediction longer than the longest
- *   probe delay is checked by one request instead. Until there is an estimate,
+ *   probe delay is checked by one request instead. Until there is an estimate, one caller at a
+ *   time probes after a short delay that doubles while probes find nothing.
  * - A 429 empties the view and holds everyone until its `Retry-After` has passed.
  * - Where Atlas sends no such headers, concurrency adapts to the 429s instead: additive increase,
  *   multiplicative decrease (Chiu and Jain, 1989; TCP congestion avoidance, RFC 5681 §3.1).
