@@ -68,9 +68,9 @@ export class BucketView extends Gate {
   /** The latest answers with rate-limit headers (and 429s), oldest first. */
   private readonly samples: Point[] = [];
   private anchor: Point | undefined;
-  private endedCount = 0;
   /** Every request up to this ordinal has ended. */
   private endedUpTo = 0;
+  /** Requests past `endedUpTo` that have ended. */
   private readonly endedAfter = new Set<number>();
   /** Estimated refill, tokens per millisecond. */
   private rate: number | undefined;
@@ -144,7 +144,6 @@ export class BucketView extends Gate {
   ): void {
     const olderEnded = this.endedUpTo >= seq - 1;
     this.ended(seq);
-    this.endedCount += 1;
     if (status === 429) this.refused(at, retryAfterMs ?? 0, seq);
     else if (status !== undefined) this.observe(at, headers, seq, olderEnded);
     this.leave();
@@ -153,6 +152,12 @@ export class BucketView extends Gate {
   private ended(seq: number): void {
     this.endedAfter.add(seq);
     while (this.endedAfter.delete(this.endedUpTo + 1)) this.endedUpTo += 1;
+  }
+
+  /** A sample taken now, with the counts that bound what it can show. */
+  private point(at: number, remaining: number, seq: number): Point {
+    const ended = this.endedUpTo + this.endedAfter.size;
+    return { at, remaining, seq, admitted: this.admitted, ended };
   }
 
   private observe(
@@ -173,13 +178,7 @@ export class BucketView extends Gate {
     }
     this.headerless = false;
     this.limit = seen.limit;
-    const point: Point = {
-      at,
-      remaining: seen.remaining,
-      seq,
-      admitted: this.admitted,
-      ended: this.endedCount,
-    };
+    const point = this.point(at, seen.remaining, seq);
     const last = this.samples[this.samples.length - 1];
     if (last && point.remaining > last.remaining) this.probeMs = FIRST_PROBE_MS;
     else if (last && this.inFlight <= 1 && point.remaining === 0) {
@@ -221,13 +220,7 @@ export class BucketView extends Gate {
     }
     // The prediction was too hopeful, or someone else shares the bucket: the bucket is known to
     // be empty now, which is where the view and the estimate start again.
-    const empty: Point = {
-      at,
-      remaining: 0,
-      seq,
-      admitted: this.admitted,
-      ended: this.endedCount,
-    };
+    const empty = this.point(at, 0, seq);
     this.remember(empty);
     this.anchor = empty;
   }

@@ -17,6 +17,7 @@
  */
 import {
   AtlasDeadlineError,
+  answered,
   formatMs,
   isAtlasApiError,
   isAtlasNetworkError,
@@ -77,9 +78,7 @@ export interface LoopContext {
 function describe(error: unknown): string {
   if (isInvitationLimitRefusal(error)) return "Atlas's invitation limit refused it";
   if (isAtlasApiError(error)) {
-    return error.status === 429
-      ? "rate limited by Atlas"
-      : `Atlas answered ${error.status} ${error.errorCode}`;
+    return error.status === 429 ? "rate limited by Atlas" : answered(error.status, error.errorCode);
   }
   if (isAtlasNetworkError(error)) return `network error ${error.code}`;
   if (isAtlasTimeoutError(error)) return `no answer within ${formatMs(error.timeoutMs)}`;

@@ -15,6 +15,7 @@ export {
   AtlasRequestError,
   AtlasTimeoutError,
   AtlasTlsError,
+  answered,
   formatMs,
   isAtlasApiError,
   isAtlasAuthenticationError,

@@ -69,6 +69,14 @@ function hintFor(status: number, credentials: CredentialKind | undefined): strin
   return undefined;
 }
 
+/**
+ * "Atlas answered 409 USER_ALREADY_EXISTS"; without an errorCode (Atlas's digest 401 has none) the
+ * status stands alone.
+ */
+export function answered(status: number, errorCode: string): string {
+  return `Atlas answered ${status}${errorCode === "UNKNOWN" ? "" : ` ${errorCode}`}`;
+}
+
 /** Atlas answered with a non-success status. Decide on `status` and `errorCode`. */
 export class AtlasApiError extends AtlasRequestError {
   override readonly name = "AtlasApiError";
@@ -93,10 +101,8 @@ export class AtlasApiError extends AtlasRequestError {
     const detail = typeof body.detail === "string" ? body.detail : undefined;
     const reason = typeof body.reason === "string" ? body.reason : undefined;
     const hint = hintFor(init.status, init.credentials);
-    // Without an errorCode (Atlas's digest 401 has none) the status stands alone in the message.
-    const code = errorCode === "UNKNOWN" ? "" : ` ${errorCode}`;
     const said =
-      `Atlas answered ${init.status}${code} for ${init.method} ${init.path}` +
+      `${answered(init.status, errorCode)} for ${init.method} ${init.path}` +
       ((detail ?? reason) ? `: ${detail ?? reason}` : "");
     super(hint ? `${said}${/[.!?]$/.test(said) ? "" : "."} ${hint}` : said, init);
     this.status = init.status;
