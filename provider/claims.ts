@@ -25,16 +25,17 @@ interface Claim {
   adopted: { invitationId?: string | undefined; userId?: string | undefined } | undefined;
 }
 
-/** One `check` of a resource declaring the person. */
+/** What the `check`s of this deployment saw declare one person. */
 interface Checked {
-  username: string;
-  /** Its old inputs name the same person in the same organization: its state holds their invitation. */
-  keeps: boolean;
+  /** The spelling of a resource whose state holds the person's invitation, if one was checked. */
+  keeper: string | undefined;
+  /** Whether a resource that does not hold it (a new one) declares the person too. */
+  fresh: boolean;
 }
 
 export class Claims {
   private readonly byPerson = new Map<string, Claim>();
-  private readonly checked = new Map<string, Checked[]>();
+  private readonly checked = new Map<string, Checked>();
 
   /**
    * Records one `check`: a resource declares the person; `keeps` when its old inputs declared the
@@ -42,7 +43,11 @@ export class Claims {
    */
   checkedDeclaration(orgId: string, username: string, keeps: boolean): void {
     const key = personKey(orgId, username);
-    this.checked.set(key, [...(this.checked.get(key) ?? []), { username, keeps }]);
+    const seen = this.checked.get(key) ?? { keeper: undefined, fresh: false };
+    this.checked.set(key, {
+      keeper: seen.keeper ?? (keeps ? username : undefined),
+      fresh: seen.fresh || !keeps,
+    });
   }
 
   /**
@@ -50,13 +55,12 @@ export class Claims {
    * invitation and another that declares them anew
    */
   assertSole(orgId: string, username: string): void {
-    const seen = this.checked.get(personKey(orgId, username)) ?? [];
-    const keeper = seen.find((c) => c.keeps);
-    if (keeper && seen.some((c) => !c.keeps)) {
+    const seen = this.checked.get(personKey(orgId, username));
+    if (seen?.keeper !== undefined && seen.fresh) {
       throw new InvitationDeclaredTwiceError({
         orgId,
         username,
-        otherUsername: keeper.username,
+        otherUsername: seen.keeper,
         alreadyManaged: true,
       });
     }

@@ -116,12 +116,7 @@ export class OrgInvitationProvider implements dynamic.ResourceProvider<
     const hooks: ClientHooks = {
       logger,
       onAnswer: ({ response }) =>
-        noticeSunset(
-          response,
-          settings.api,
-          logger,
-          new Date((this.options.clock ?? systemClock).now()),
-        ),
+        noticeSunset(response, settings.api, logger, this.options.clock ?? systemClock),
     };
     return this.options.createClient
       ? this.options.createClient(settings.atlas, settings.retry, hooks)

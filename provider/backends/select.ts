@@ -9,6 +9,8 @@
  * and the setting.
  */
 import type { AtlasClient } from "../atlas/api";
+import { systemClock } from "../atlas/budget";
+import type { Clock } from "../atlas/budget";
 import { AtlasConfigurationError, isAtlasApiError } from "../errors";
 import type { Logger } from "../log";
 import type { InvitationApi } from "../settings";
@@ -100,7 +102,7 @@ export function noticeSunset(
   answer: { status: number; headers: Readonly<Record<string, string | undefined>> },
   api: InvitationApi,
   logger: Logger,
-  now: Date = new Date(),
+  clock: Pick<Clock, "now"> = systemClock,
 ): void {
   if (sunsetAnnounced || api === "users" || answer.status === 410) return;
   const date = parseSunset(answer.headers["sunset"]);
@@ -108,7 +110,7 @@ export function noticeSunset(
   sunsetAnnounced = true;
   const day = date.toISOString().slice(0, 10);
   const when =
-    date.getTime() > now.getTime()
+    date.getTime() > clock.now()
       ? `Atlas will retire the invitations API on ${day}`
       : `Atlas announced the retirement of the invitations API for ${day}, and still serves it`;
   logger.warn?.(

@@ -62,7 +62,12 @@ describe("noticeSunset", () => {
   const warned = (status: number, now: string): string[] => {
     clearBackendChoice();
     const warn: string[] = [];
-    noticeSunset({ status, headers }, "auto", { warn: (m) => warn.push(m) }, new Date(now));
+    noticeSunset(
+      { status, headers },
+      "auto",
+      { warn: (m) => warn.push(m) },
+      { now: () => Date.parse(now) },
+    );
     return warn;
   };
 
