@@ -31,6 +31,7 @@ export default tseslint.config(
       "emulator/**",
       "scripts/**",
       "host-harness/**",
+      "pulumi-cli/**",
       "bench/**",
       "test/**",
       "examples/**",

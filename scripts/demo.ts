@@ -1,9 +1,11 @@
 /**
  * `npm run demo`: the main job on the embedded default. Starts the Atlas emulator on loopback,
  * installs this package the way a user does (npm pack + install), and runs the root Pulumi
- * project's stack (`Pulumi.yaml`, config from `Pulumi.emulator.yaml`) through the SDK's real
- * dynamic-provider host: preview, up, two people accept their invitations in "Atlas", refresh,
- * destroy. Prints each step and a final table of what happened to every invitation.
+ * project's stack (`Pulumi.yaml`, config from `Pulumi.emulator.yaml`) under the real Pulumi
+ * engine: the `pulumi` CLI (on PATH, or built once from its Go module: pulumi-cli/index.ts), one
+ * CLI process per step, a file backend in a temp folder. Steps: preview, up, two people accept
+ * their invitations in "Atlas", refresh, destroy. Prints each step as the engine reported it (its
+ * events) with the CLI's exit code, and a final table of what happened to every invitation.
  * Exits 0 when every step behaved as documented (the refusal included), 1 otherwise.
  *
  * `npm run demo -- --api users` runs the same on the org users API (`atlasInvitations:api`), the
@@ -17,15 +19,9 @@ import { parseArgs } from "node:util";
 import { parse } from "yaml";
 import { startEmulator } from "../emulator";
 import { parseDeclaration, resourceName } from "../examples/stack/declarations";
-import {
-  Engine,
-  REPO_ROOT,
-  prepareConsumer,
-  serializeDeclarations,
-  startConfiguredHost,
-  type Op,
-  type StepReport,
-} from "../host-harness";
+import { REPO_ROOT, prepareConsumer } from "../host-harness";
+import { CliStack, type CommandResult, type ResourceStep } from "../host-harness/cli-stack";
+import { ensurePulumiCli } from "../pulumi-cli";
 
 const PROJECT = "atlas-org-invitations";
 const SECRET_KEYS = ["mongodbatlas:privateKey", "mongodbatlas:clientSecret"];
@@ -35,32 +31,51 @@ const step = (title: string): void => console.log(`\n${bold(`== ${title}`)}`);
 
 /**
  * The sign Pulumi's CLI puts before a resource row (`RawPrefix` in pulumi/pulumi
- * pkg/resource/deploy/step.go): `+` create, `~` update, `-` delete, `+-` replace, `~` refresh, and
- * blank for same. A refresh that finds the resource gone is a delete (`RefreshStep.ResultOp`). A
- * failed step keeps the sign of what it attempted, as Pulumi's "deleting failed" row does.
+ * pkg/resource/deploy/step.go): `+` create, `~` update and refresh, `-` delete, `+-` replace, and
+ * blank for same. A failed step keeps the sign of what it attempted, as "deleting failed" does.
  */
-const SIGNS: Record<Exclude<Op, "failed">, string> = {
+const SIGNS: Record<string, string> = {
   create: "+",
   update: "~",
   delete: "-",
   replace: "+-",
+  "create-replacement": "++",
+  "delete-replaced": "--",
   refresh: "~",
-  drop: "-",
+  read: ">",
   same: "",
 };
 
-function printReports(reports: StepReport[]): void {
-  for (const r of reports) {
-    const sign = SIGNS[r.op === "failed" ? (r.attempted ?? "same") : r.op];
-    const op = r.op === "failed" ? `failed${r.attempted ? ` (${r.attempted})` : ""}` : r.op;
-    console.log(`  ${sign.padEnd(2)} ${r.name.padEnd(32)} ${op}`);
-    if (r.error) console.log(`       ${r.error.replace(/\n/g, "\n       ")}`);
+function printSteps(steps: readonly ResourceStep[]): void {
+  for (const s of steps) {
+    const op = s.planned === "refresh" ? "refresh" : s.op;
+    const sign = SIGNS[op] ?? "?";
+    const before = s.oldOutputs?.["status"];
+    const after = s.outputs?.["status"];
+    const change = op === "refresh" && before !== after ? `  status ${before} -> ${after}` : "";
+    console.log(
+      `  ${sign.padEnd(2)} ${s.name.padEnd(32)} ${op}${s.failed ? " failed" : ""}${change}`,
+    );
+    for (const e of s.errors) console.log(`       error: ${e.replace(/\n/g, "\n       ")}`);
+    for (const w of s.warnings) console.log(`       warning: ${w.replace(/\n/g, "\n       ")}`);
   }
 }
 
-/** The `warning:` lines the step's host process wrote, printed under that step. */
-function printWarnings(stderr: string): void {
-  for (const w of stderr.split("\n").filter((l) => l.startsWith("warning:"))) console.log(`  ${w}`);
+/** Warnings the engine reported for no resource in particular (the provider's Sunset notice, say). */
+function printStackWarnings(result: CommandResult): void {
+  const seen = new Set<string>();
+  for (const e of result.events) {
+    const d = e.diagnosticEvent;
+    // The provider writes its warnings to stderr as `warning: ...` lines, which the engine passes
+    // on as `info#err` diagnostics.
+    const warning = d && (d.severity === "warning" || d.message.startsWith("warning:"));
+    if (!d || !warning) continue;
+    if (d.urn && result.steps.some((s) => s.urn === d.urn)) continue;
+    const text = d.message.trim().replace(/^warning: /, "");
+    if (seen.has(text)) continue;
+    seen.add(text);
+    console.log(`  warning: ${text}`);
+  }
 }
 
 const APIS = ["auto", "invites", "users"] as const;
@@ -69,8 +84,9 @@ type Api = (typeof APIS)[number];
 const USAGE = `Usage: npm run demo [-- [--api ${APIS.join("|")}] [--help]]
 
 Runs preview, up, refresh and destroy of the root Pulumi project's stack (config from
-Pulumi.emulator.yaml) against a local Atlas emulator, through @pulumi/pulumi's real dynamic-provider
-host, then prints what happened to each invitation. No network, no Pulumi CLI.
+Pulumi.emulator.yaml) against a local Atlas emulator under the real pulumi CLI (on PATH, or built
+once from its Go module; see npm run pulumi-cli), then prints what happened to each invitation.
+No network: a file backend in a temp folder, passphrase secrets.
 Exits 0 when every step behaved as documented, 1 otherwise.
 
 Options:
@@ -124,6 +140,10 @@ async function main(): Promise<void> {
   console.log(`  ${emulator.baseUrl}  (org ${emulator.orgId})`);
   const dir = await mkdtemp(join(tmpdir(), "atlas-invitations-demo-"));
   try {
+    step("Finding the pulumi CLI (built from its Go module on the first run)");
+    const cli = await ensurePulumiCli({ onProgress: (line) => console.log(`  ${line}`) });
+    console.log(`  pulumi v${cli.version} (${cli.source}): ${cli.binary}`);
+
     step("Installing the package as a user would (npm pack, npm install)");
     const consumer = await prepareConsumer();
     console.log(
@@ -138,19 +158,19 @@ async function main(): Promise<void> {
       "atlasInvitations:api": api,
     };
     console.log(`  atlasInvitations:api = ${api}`);
-    const program = await serializeDeclarations(
+    const stack = await CliStack.create({
       consumer,
-      declaration.invitations.map((entry) => ({
-        name: resourceName(entry.username),
-        args: { orgId: declaration.orgId, ...entry },
-      })),
-    );
-    const engine = new Engine({
-      startHost: () => startConfiguredHost(consumer, { config, secretKeys: SECRET_KEYS }),
-      statePath: join(dir, "state.json"),
+      cli,
+      dir,
       project: PROJECT,
       stack: "emulator",
     });
+    await stack.setConfig(config, SECRET_KEYS);
+    console.log(`  stack ${PROJECT}/emulator, file backend in ${stack.backendDir}`);
+    const program = declaration.invitations.map((entry) => ({
+      name: resourceName(entry.username),
+      args: { orgId: declaration.orgId, ...entry },
+    }));
     const apiCalls = (): string => {
       const entries = emulator.log
         .entries()
@@ -163,29 +183,32 @@ async function main(): Promise<void> {
       }
       return [...counts].map(([k, n]) => `${n}x ${k}`).join(", ") || "none";
     };
-    // Each CLI step is its own host process, so the provider's once-per-process warnings (the
-    // Sunset notice) come once per step: print what this step's host wrote under this step.
-    let stderrSeen = 0;
-    const stepWarnings = (): void => {
-      const { stderr } = engine.hostOutput();
-      printWarnings(stderr.slice(stderrSeen));
-      stderrSeen = stderr.length;
-    };
     const ok: boolean[] = [];
+    const report = (result: CommandResult, expectedExit: number): void => {
+      printSteps(result.steps);
+      printStackWarnings(result);
+      console.log(`  Atlas calls: ${apiCalls()}`);
+      console.log(
+        `  pulumi ${result.command} exited ${result.exitCode}` +
+          (expectedExit !== 0 ? ` (expected: the refused delete)` : "") +
+          `, ${(result.ms / 1000).toFixed(1)} s`,
+      );
+      ok.push(result.exitCode === expectedExit);
+    };
 
     step("pulumi preview");
-    const preview = await engine.preview(program);
-    printReports(preview);
-    console.log(`  Atlas calls: ${apiCalls()}`);
-    stepWarnings();
-    ok.push(preview.every((r) => r.op === "create"));
+    const preview = await stack.preview(program);
+    report(preview, 0);
+    ok.push(
+      preview.steps.length === program.length && preview.steps.every((r) => r.op === "create"),
+    );
 
     step("pulumi up");
-    const up = await engine.up(program);
-    printReports(up);
-    console.log(`  Atlas calls: ${apiCalls()}`);
-    stepWarnings();
-    ok.push(up.every((r) => r.op === "create"));
+    const up = await stack.up(program);
+    report(up, 0);
+    ok.push(
+      up.steps.length === program.length && up.steps.every((r) => r.op === "create" && !r.failed),
+    );
 
     const [first, second] = declaration.invitations;
     step(`In Atlas: ${first?.username} and ${second?.username} accept their invitations`);
@@ -193,37 +216,36 @@ async function main(): Promise<void> {
       if (entry) emulator.control.acceptInvitation(emulator.orgId, entry.username);
 
     step("pulumi refresh");
-    const refresh = await engine.refresh();
-    printReports(refresh);
-    console.log(`  Atlas calls: ${apiCalls()}`);
-    stepWarnings();
+    const refresh = await stack.refresh();
+    report(refresh, 0);
     const statusAfterRefresh = new Map(
-      Object.entries(engine.state.resources).map(([name, r]) => [
-        name,
-        String(r.outputs["status"]),
-      ]),
+      refresh.steps.map((r) => [r.name, String(r.outputs?.["status"] ?? "-")]),
     );
-    ok.push(refresh.every((r) => r.op === "refresh"));
+    ok.push(refresh.steps.length === program.length && refresh.steps.every((r) => !r.failed));
 
     step("pulumi destroy");
-    const destroy = await engine.destroy();
-    printReports(destroy);
-    console.log(`  Atlas calls: ${apiCalls()}`);
-    stepWarnings();
+    // The refused delete of an accepted invitation under onAccepted "fail" is an error: the CLI
+    // exits 1 and keeps that resource in the stack, after deleting the others.
+    const mustRefuse = declaration.invitations.some(
+      (entry) =>
+        (entry.onAccepted ?? "fail") === "fail" &&
+        statusAfterRefresh.get(resourceName(entry.username)) === "ACCEPTED",
+    );
+    const destroy = await stack.destroy();
+    report(destroy, mustRefuse ? 1 : 0);
 
     step("What happened to each invitation");
     const members = emulator.control.users(emulator.orgId);
     const rows = declaration.invitations.map((entry) => {
       const name = resourceName(entry.username);
-      const report = destroy.find((r) => r.name === name);
+      const deleted = destroy.steps.find((r) => r.name === name);
       const member = members.find((u) => u.username === entry.username);
       const policy = entry.onAccepted ?? "fail";
-      const outcome =
-        report?.op === "failed"
-          ? "destroy refused: accepted (kept in state)"
-          : statusAfterRefresh.get(name) === "ACCEPTED"
-            ? "accepted: member left in place, resource removed"
-            : "pending: invitation cancelled";
+      const outcome = deleted?.failed
+        ? "destroy refused: accepted (kept in state)"
+        : statusAfterRefresh.get(name) === "ACCEPTED"
+          ? "accepted: member left in place, resource removed"
+          : "pending: invitation cancelled";
       return [
         entry.username,
         policy,
@@ -247,7 +269,7 @@ async function main(): Promise<void> {
     for (const entry of declaration.invitations) {
       const name = resourceName(entry.username);
       const accepted = statusAfterRefresh.get(name) === "ACCEPTED";
-      const refused = destroy.find((r) => r.name === name)?.op === "failed";
+      const refused = destroy.steps.find((r) => r.name === name)?.failed === true;
       ok.push(accepted ? refused === ((entry.onAccepted ?? "fail") === "fail") : !refused);
       ok.push(
         !accepted ||
@@ -258,7 +280,7 @@ async function main(): Promise<void> {
     // never removed on either API.
     ok.push(emulator.stats().activeUserRemovals === 0);
     console.log(`  members removed: ${emulator.stats().activeUserRemovals}`);
-    const remaining = Object.keys(engine.state.resources);
+    const remaining = [...(await stack.invitationsInState()).keys()];
     console.log(`\n  state after destroy: ${remaining.length ? remaining.join(", ") : "empty"}`);
     if (ok.every(Boolean)) {
       console.log(`\n${bold("Demo finished: every step behaved as documented.")}`);
