@@ -82,7 +82,7 @@ export interface ResourceStep {
 
 /** One CLI command's result. */
 export interface CommandResult {
-  command: "preview" | "up" | "refresh" | "destroy" | "config" | "export";
+  command: "preview" | "up" | "refresh" | "destroy" | "config";
   /** The `pulumi` process's exit code. */
   exitCode: number;
   /** Per resource of this package (and echo and component resources), in event order. */
@@ -200,6 +200,15 @@ export function stepsOf(events: readonly EngineEvent[]): ResourceStep[] {
       if (meta.old?.outputs) step.oldOutputs = meta.old.outputs;
     }
     const diag = event.diagnosticEvent;
+    // A resource that fails `check` gets no step event, only its diagnostics: it appears here as a
+    // failed `check`.
+    if (diag?.urn && diag.severity === "error" && !steps.has(diag.urn)) {
+      const type = diag.urn.split("::")[2] ?? "";
+      if (isHarnessResource(type))
+        Object.assign(stepFor({ op: "check", urn: diag.urn, type: type.split("$").pop() ?? type }), {
+          failed: true,
+        });
+    }
     if (diag?.urn && steps.has(diag.urn)) {
       const step = steps.get(diag.urn) as ResourceStep;
       const text = diag.message.trim();
@@ -270,7 +279,7 @@ export class CliStack {
       env?: Record<string, string>;
       signal?: AbortSignal;
     } = {},
-  ): Promise<CommandResult & { deployment?: Deployment }> {
+  ): Promise<CommandResult> {
     const env = this.cliEnv(request.env);
     const body = JSON.stringify({
       op: command,
@@ -285,7 +294,6 @@ export class CliStack {
       resources: request.resources ?? [],
       flags: request.flags ?? {},
       config: request.config,
-      exportAfter: command === "export",
     });
     const started = Date.now();
     const { stdout, stderr, code } = await spawnProcess(
@@ -305,9 +313,7 @@ export class CliStack {
     const parsed = JSON.parse(line.slice(MARKER.length)) as Omit<
       CommandResult,
       "steps" | "command" | "ms"
-    > & {
-      deployment?: Deployment;
-    };
+    >;
     return {
       ...parsed,
       command,
@@ -366,12 +372,15 @@ export class CliStack {
     return { exitCode: code ?? -1, stdout, stderr, ms: Date.now() - started };
   }
 
-  /** `pulumi stack export`. */
+  /**
+   * `pulumi stack export`, run as a user runs it: secrets stay ciphertext. (The Automation API's
+   * `exportStack` adds `--show-secrets`, which a leak check must not use.)
+   */
   async exportState(): Promise<Deployment> {
-    const result = await this.run("export");
-    if (!result.deployment)
-      throw new Error(`pulumi stack export printed nothing:\n${result.stderr}`);
-    return result.deployment;
+    const result = await this.cli(["stack", "export"]);
+    if (result.exitCode !== 0)
+      throw new Error(`pulumi stack export exited ${result.exitCode}:\n${result.stderr}`);
+    return (JSON.parse(result.stdout) as { deployment: Deployment }).deployment;
   }
 
   /** The resources of this package in the state, by name. */
@@ -416,7 +425,9 @@ function spawnProcess(
     child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
     child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    signal?.addEventListener("abort", () => child.kill("SIGINT"), { once: true });
+    // Each `abort` event is one Ctrl-C: an AbortSignal aborts once, so a second Ctrl-C is a second
+    // `abort` event dispatched on it (stack-driver.js passes each on to the CLI).
+    signal?.addEventListener("abort", () => child.kill("SIGINT"));
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);

@@ -122,7 +122,15 @@ async function main() {
   });
   const stack = await automation.Stack.createOrSelect(request.stack, workspace);
   const flags = request.flags ?? {};
-  const common = { onOutput, onEvent, color: "never", ...flags };
+  // Ctrl-C: cli-stack.ts sends this process SIGINT; pass it on to the CLI through the Automation
+  // API's own `signal` option (which sends the `pulumi` process SIGINT) and stay alive to report
+  // what the CLI did. A second SIGINT is passed on again, as a second Ctrl-C (the CLI terminates).
+  const interrupt = new AbortController();
+  process.on("SIGINT", () => {
+    if (interrupt.signal.aborted) interrupt.signal.dispatchEvent(new Event("abort"));
+    else interrupt.abort();
+  });
+  const common = { onOutput, onEvent, color: "never", signal: interrupt.signal, ...flags };
   let summary;
   let exitCode = 0;
   let failure;
@@ -143,8 +151,6 @@ async function main() {
       case "destroy":
         summary = (await stack.destroy(common)).summary.resourceChanges;
         break;
-      case "export":
-        break;
       default:
         throw new Error(`unknown op ${request.op}`);
     }
@@ -160,14 +166,12 @@ async function main() {
       stderr: cause && typeof cause.stderr === "string" ? cause.stderr : result.stderr,
     };
   }
-  const deployment = request.exportAfter ? (await stack.exportStack()).deployment : undefined;
   const result = {
     exitCode,
     summary,
     stdout: failure ? failure.stdout : stdout,
     stderr: failure ? failure.stderr : "",
     events,
-    deployment,
   };
   process.stdout.write(`\n${MARKER}${JSON.stringify(result)}\n`);
 }

@@ -11,7 +11,7 @@ import { ensurePulumiCli } from "../../pulumi-cli";
 import type { PulumiCli } from "../../pulumi-cli";
 import type { TestEmulator } from "../support/emulator";
 import type { Backend } from "../support/variants";
-import { SECRET_CONFIG_KEYS, authConfig } from "../host/helpers";
+import { SECRET_CONFIG_KEYS, authConfig, takeLog } from "../host/helpers";
 import type { Strategy } from "../host/helpers";
 
 export { useConsumer, useHostEmulator } from "../host/helpers";
@@ -102,4 +102,15 @@ export function expectExit(result: CommandResult, code: number): void {
       `pulumi ${result.command} exited ${result.exitCode}, expected ${code}\n--- stdout ---\n` +
         `${result.stdout.slice(-3000)}\n--- stderr ---\n${result.stderr.slice(-3000)}`,
     );
+}
+
+/**
+ * Takes the emulator's log and returns the writes Atlas answered (Digest challenges left out: each
+ * CLI command is a new provider process, whose first request is challenged), as
+ * `METHOD operationId`.
+ */
+export function takeWrites(emulator: TestEmulator): string[] {
+  return takeLog(emulator)
+    .filter((e) => e.method !== "GET" && !e.challenged)
+    .map((e) => `${e.method} ${e.operationId}`);
 }
