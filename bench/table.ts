@@ -1,5 +1,6 @@
 /** The bench report as a plain-text table (run.ts prints JSON instead with `--json`). */
 import type { BulkFigure, Limits, RefreshFigure } from "./bulk";
+import type { EngineFigure } from "./engine";
 import type { MemoryFigure, OverheadRow, SizeFigure } from "./host";
 import type { DigestFigure, RoundTrip } from "./roundtrips";
 
@@ -14,6 +15,7 @@ export interface Report {
   sizes: SizeFigure;
   overhead: OverheadRow[];
   memory: MemoryFigure;
+  engine: EngineFigure;
   plots: string[];
   prepareConsumerMs: number;
   totalMs: number;
@@ -49,6 +51,89 @@ function table(head: string[], rows: (string | number)[][]): string {
 const f = (x: number, d = 2): string => x.toFixed(d);
 
 const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(1))} s`;
+
+const orNa = (x: number | null, d = 2): string => (x === null ? "n/a" : f(x, d));
+
+function limitsLabel({ invitations, bucket }: Limits): string {
+  return (
+    `invitation limit ${invitations ? `${invitations.count} per ${seconds(invitations.windowMs)}` : "none"}, ` +
+    `token bucket ${bucket.capacity} + ${bucket.refillPerSecond}/s`
+  );
+}
+
+/** Section 9, also printed alone by `npm run bench -- --only engine`. */
+export function renderEngine(e: EngineFigure): string {
+  const scaleN = e.scale.commands[0]?.n ?? 0;
+  const floorRows = e.scale.commands.map((c) => {
+    const state = c.command === "up" ? e.scale.state.find((s) => s.resources === c.resources) : undefined;
+    return [
+      c.resources,
+      c.command,
+      c.n,
+      orNa(c.pulumiMs === null ? null : c.pulumiMs / 1000),
+      c.resources === "invitations" ? orNa(e.scale.oursOverFloor[c.command]) : "",
+      c.failures,
+      c.resources === "invitations" ? f(c.requestsPerInvitation) : "",
+      orNa(c.providerPeakRssMiB, 1),
+      state ? Math.round(state.stackFileBytesPerResource) : "",
+      state ? Math.round(state.exportBytesPerResource) : "",
+    ];
+  });
+  return [
+    `9. Under the real pulumi CLI (v${e.cliVersion}, file backend, the CLI's default --parallel, ${e.backend} API)`,
+    `   ${e.targets.commands[0]?.n ?? 0} invitations, ${limitsLabel(e.targets.limits)} (targets: span/bound <= 1.05, 0 failures)`,
+    table(
+      [
+        "command",
+        "N",
+        "pulumi s",
+        "API span s",
+        "bound s",
+        "span/bound",
+        "pulumi/bound",
+        "failures",
+        "requests/inv",
+        "400s",
+        "429s",
+        "challenges",
+      ],
+      e.targets.commands.map((c) => [
+        c.command,
+        c.n,
+        orNa(c.pulumiMs === null ? null : c.pulumiMs / 1000),
+        orNa(c.apiSpanMs === null ? null : c.apiSpanMs / 1000),
+        f(c.boundMs / 1000),
+        f(c.spanRatio),
+        f(c.pulumiRatio),
+        c.failures,
+        f(c.requestsPerInvitation),
+        c.refusals400,
+        c.status429,
+        c.challenges,
+      ]),
+    ),
+    "",
+    `   ${scaleN} resources, no Atlas limits; the floor is the same stack of echo resources (target: ours/floor <= 1.2)`,
+    table(
+      [
+        "resources",
+        "command",
+        "N",
+        "pulumi s",
+        "ours/floor",
+        "failures",
+        "requests/inv",
+        "provider peak RSS MiB",
+        "stack file bytes/resource",
+        "export bytes/resource",
+      ],
+      floorRows,
+    ),
+    "",
+    "   pulumi s: the `pulumi` process, start to exit; API span: first request received to last answered;",
+    `   peak RSS: VmHWM of the dynamic-provider process; section ${f(e.wallMs / 1000, 1)} s`,
+  ].join("\n");
+}
 
 function bulkTable(rows: Omit<BulkFigure, "timeline">[], withBefore: boolean): string {
   const head = [
@@ -100,7 +185,6 @@ function bulkTable(rows: Omit<BulkFigure, "timeline">[], withBefore: boolean): s
 }
 
 export function render(r: Report): string {
-  const { invitations, bucket } = r.bulkLimits;
   const real = r.realProfile.limits.bucket;
   const gaps = r.bulk
     .filter((b) => b.guardGapMs !== undefined)
@@ -120,8 +204,7 @@ export function render(r: Report): string {
       [[r.digest.calls, r.digest.challenges, f(r.digest.perHundred), 100, 1]],
     ),
     "",
-    `3. Bulk runs: invitation limit ${invitations ? `${invitations.count} per ${seconds(invitations.windowMs)}` : "none"}, ` +
-      `token bucket ${bucket.capacity} + ${bucket.refillPerSecond}/s (targets: wall/bound <= 1.05, requests/inv <= 1.15, 0 failures)`,
+    `3. Bulk runs: ${limitsLabel(r.bulkLimits)} (targets: wall/bound <= 1.05, requests/inv <= 1.15, 0 failures)`,
     bulkTable(
       r.bulk.filter((b) => b.scenario === "targets"),
       true,
@@ -164,6 +247,8 @@ export function render(r: Report): string {
       ["invitations", "peak RSS (VmHWM) MiB", "refresh API calls"],
       [[r.memory.invitations, f(r.memory.peakRssMiB, 1), r.memory.refreshCalls]],
     ),
+    "",
+    renderEngine(r.engine),
     "",
     ...(r.plots.length > 0 ? ["plots:", ...r.plots.map((p) => `  ${p}`), ""] : []),
     `total ${f(r.totalMs / 1000, 1)} s (of which preparing the consumer ${f(r.prepareConsumerMs / 1000, 1)} s)`,

@@ -205,9 +205,12 @@ export function stepsOf(events: readonly EngineEvent[]): ResourceStep[] {
     if (diag?.urn && diag.severity === "error" && !steps.has(diag.urn)) {
       const type = diag.urn.split("::")[2] ?? "";
       if (isHarnessResource(type))
-        Object.assign(stepFor({ op: "check", urn: diag.urn, type: type.split("$").pop() ?? type }), {
-          failed: true,
-        });
+        Object.assign(
+          stepFor({ op: "check", urn: diag.urn, type: type.split("$").pop() ?? type }),
+          {
+            failed: true,
+          },
+        );
     }
     if (diag?.urn && steps.has(diag.urn)) {
       const step = steps.get(diag.urn) as ResourceStep;

@@ -29,8 +29,9 @@ describe.each(BACKENDS)("a stack under the real pulumi CLI on the %s API", (back
   const program = (aliceArgs: Record<string, unknown> = {}) => [
     invitationOf("alice", t.emulator.orgId, aliceArgs),
     invitationOf("bob", t.emulator.orgId, { onAccepted: "retain" }),
-    invitationOf("carol", t.emulator.orgId),
+    invitationOf("carol", t.emulator.orgId, { roles: carolRoles }),
   ];
+  let carolRoles = ["ORG_MEMBER"];
 
   beforeAll(async () => {
     stack = await newStack({
@@ -73,6 +74,20 @@ describe.each(BACKENDS)("a stack under the real pulumi CLI on the %s API", (back
     expect(takeLog(t.emulator)).toEqual([]);
   }, 120_000);
 
+  it("updates carol's roles in place with the planned write and no new invitation", async () => {
+    carolRoles = ["ORG_READ_ONLY"];
+    const up = await stack.up(program());
+    expectExit(up, 0);
+    expect(opsOf(up)).toEqual(["alice: same", "bob: same", "carol: update"]);
+    expect(takeWrites(t.emulator)).toEqual(
+      backend === "invites" ? ["PATCH updateOrgInviteById"] : ["PATCH updateOrgUser"],
+    );
+    const carol = t.emulator.control
+      .invitations(t.emulator.orgId)
+      .filter((i) => i.username === "carol@example.com");
+    expect(carol.map((i) => i.roles)).toEqual([["ORG_READ_ONLY"]]);
+  }, 120_000);
+
   it("records the two acceptances on refresh without a write to Atlas", async () => {
     t.emulator.control.acceptInvitation(t.emulator.orgId, "alice@example.com");
     t.emulator.control.acceptInvitation(t.emulator.orgId, "bob@example.com");
@@ -98,6 +113,10 @@ describe.each(BACKENDS)("a stack under the real pulumi CLI on the %s API", (back
         .map((s) => s.name)
         .sort(),
     ).toEqual(["bob", "carol"]);
+    // The provider's stderr warning for bob (retain) is in the CLI's own Diagnostics output.
+    expect(destroy.stdout).toMatch(
+      /warning: bob@example\.com accepted the invitation[^\n]*"retain"/,
+    );
     // Bob (retain) stays a member; carol's pending invitation is cancelled; alice stays a member.
     const users = t.emulator.control.users(t.emulator.orgId);
     const statusOf = (u: string) => users.find((x) => x.username === u)?.orgMembershipStatus;

@@ -19,12 +19,9 @@
  * Each row prints `matrix row: node vX, @pulumi/pulumi Y` from what actually runs (`node
  * --version` of the binary, the version installed in the consumer), and its setup and total time.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import type { Exchange, LogEntry } from "../../emulator";
 import {
   HostError,
-  REPO_ROOT,
   installedPulumiVersion,
   prepareConsumer,
   serializeDeclarations,
@@ -32,8 +29,7 @@ import {
 } from "../../host-harness";
 import type { Consumer, HostClient, Registration } from "../../host-harness";
 import { majorOf, nodeBinaryFor, nodeVersion } from "../../host-harness/node-runtime";
-import type { NodeMajor } from "../../host-harness/node-runtime";
-import { newestPulumi } from "../../host-harness/pulumi-versions";
+import { ROWS, ROW_SETUP_TIMEOUT_MS, sdkMinimumNode, seconds } from "../support/runtime-matrix";
 import { startTestEmulator } from "../support/emulator";
 import type { TestEmulator } from "../support/emulator";
 import {
@@ -60,74 +56,6 @@ function splitCalls(entries: readonly LogEntry[]): {
     .sort();
   return { writes, reads };
 }
-
-/** Each row installs at most one SDK (about 20 s) and one Node (about 10 s) on a cold cache. */
-const ROW_SETUP_TIMEOUT_MS = 180_000;
-
-function readJson<T>(file: string): T {
-  return JSON.parse(readFileSync(file, "utf8")) as T;
-}
-
-function peerLowerBound(): string {
-  const manifest = readJson<{ peerDependencies: Record<string, string> }>(
-    join(REPO_ROOT, "package.json"),
-  );
-  const range = manifest.peerDependencies["@pulumi/pulumi"] ?? "";
-  const lower = /^>=(\d+\.\d+\.\d+)\b/.exec(range)?.[1];
-  if (!lower) throw new Error(`the @pulumi/pulumi peer range "${range}" has no >= lower bound`);
-  return lower;
-}
-
-/** The repo's own `@pulumi/pulumi`, read synchronously so the row name can carry it. */
-function pinnedPulumi(): string {
-  return readJson<{ version: string }>(join(REPO_ROOT, "node_modules/@pulumi/pulumi/package.json"))
-    .version;
-}
-
-/** The lowest Node major an installed `@pulumi/pulumi` declares (`engines.node: ">=N"`). */
-function sdkMinimumNode(consumerDir: string): number {
-  const { engines } = readJson<{ engines?: { node?: string } }>(
-    join(consumerDir, "node_modules/@pulumi/pulumi/package.json"),
-  );
-  const range = engines?.node ?? "";
-  const major = /^>=\s*(\d+)(?:\.\d+){0,2}$/.exec(range.trim())?.[1];
-  if (!major) throw new Error(`@pulumi/pulumi declares engines.node "${range}", not ">=N"`);
-  return Number(major);
-}
-
-const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
-
-interface Row {
-  /** The row's name: the Node major and the SDK version it runs, and why that version. */
-  title: string;
-  node: NodeMajor;
-  pulumiVersion: () => Promise<string>;
-}
-
-const NEWEST_PIN = process.env["HOST_MATRIX_NEWEST_PULUMI"];
-/** Asked of the registry once per run, shared by the rows that want it. */
-let newest: Promise<string> | undefined;
-const newestRelease = (): Promise<string> =>
-  NEWEST_PIN !== undefined ? Promise.resolve(NEWEST_PIN) : (newest ??= newestPulumi("<4"));
-const newestTitle =
-  NEWEST_PIN !== undefined
-    ? `@pulumi/pulumi ${NEWEST_PIN} (pinned by HOST_MATRIX_NEWEST_PULUMI)`
-    : "the newest @pulumi/pulumi below 4 on the registry";
-
-const ROWS: Row[] = [
-  {
-    title: `Node 20 with @pulumi/pulumi ${peerLowerBound()}, the peer range's lower bound`,
-    node: 20,
-    pulumiVersion: async () => peerLowerBound(),
-  },
-  {
-    title: `Node 20 with @pulumi/pulumi ${pinnedPulumi()}, the repo's pinned version`,
-    node: 20,
-    pulumiVersion: async () => pinnedPulumi(),
-  },
-  { title: `Node 22 with ${newestTitle}`, node: 22, pulumiVersion: newestRelease },
-  { title: `Node 24 with ${newestTitle}`, node: 24, pulumiVersion: newestRelease },
-];
 
 describe.each(ROWS)("$title", (row) => {
   let consumer: Consumer;
