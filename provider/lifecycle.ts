@@ -26,6 +26,7 @@ import {
 import { matchesDeclared, sameGroupRoles, sameSet } from "./identity";
 import type { Logger } from "./log";
 import { isActiveMember } from "./lookups";
+import { ON_ACCEPTED_ENV } from "./settings";
 import type { DeclaredInvitation, InvitationState, PendingInvitation } from "./model";
 import { stateFromPending } from "./state";
 
@@ -36,6 +37,8 @@ export interface LifecycleContext {
   logger: Logger;
   /** The operation's budget: every call of this step draws on it. */
   budget: Budget;
+  /** `ATLAS_INVITATIONS_ON_ACCEPTED=retain` in the provider's environment (settings.ts). */
+  retainAccepted?: boolean;
 }
 
 function refOf(
@@ -239,10 +242,12 @@ export async function deleteInvitation(
   }
   active ??= await isActiveMember(ctx.client, orgId, username, ctx.budget);
   if (!active) return;
-  if (onAccepted === "retain") {
+  if (onAccepted === "retain" || ctx.retainAccepted) {
+    const why =
+      onAccepted === "retain" ? `onAccepted is "retain"` : `${ON_ACCEPTED_ENV} is "retain"`;
     ctx.logger.warn?.(
       `${username} accepted the invitation to organization ${orgId} and is an active member; ` +
-        `onAccepted is "retain", so the member was left in place and the resource removed from the stack.`,
+        `${why}, so the member was left in place and the resource removed from the stack.`,
     );
     return;
   }

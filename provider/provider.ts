@@ -143,6 +143,7 @@ export class OrgInvitationProvider implements dynamic.ResourceProvider<
       claims: this.claims,
       logger,
       budget,
+      retainAccepted: settings.retainAccepted,
     });
     const ctx = context();
     try {

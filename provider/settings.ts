@@ -53,6 +53,18 @@ export type InvitationApi = "auto" | "invites" | "users";
 export const API_KEY = "atlasInvitations:api";
 export const INVITATION_APIS: readonly InvitationApi[] = ["auto", "invites", "users"];
 
+/**
+ * The environment variable that makes every delete of this run leave an accepted invitation's
+ * member in place (`retain`), whatever the resource's own `onAccepted`. An environment variable,
+ * not stack config: `pulumi destroy`, and an `up` whose program no longer declares an
+ * `OrgInvitation`, configure the provider from the config stored in the state at the last
+ * update, so a config value set since never reaches that delete; the provider process inherits
+ * the CLI's environment at every command. It reaches what no program edit can: a resource removed
+ * from the program, and the old half of a replacement waiting as a pending delete (README,
+ * "Accepted invitations and stack teardown in pipelines").
+ */
+export const ON_ACCEPTED_ENV = "ATLAS_INVITATIONS_ON_ACCEPTED";
+
 /** Every Pulumi config key the provider reads. */
 export const CONFIG_KEYS: readonly string[] = [
   ...Object.values(SETTING_SOURCES).map((s) => s.config),
@@ -73,6 +85,8 @@ export interface ProviderSettings {
   /** Retry and budget overrides from `atlasInvitations:*`; unset keys keep the defaults. */
   retry: RetryOverrides;
   api: InvitationApi;
+  /** `ATLAS_INVITATIONS_ON_ACCEPTED=retain`: every delete leaves accepted members in place. */
+  retainAccepted: boolean;
 }
 
 function describe(name: SettingName): string {
@@ -344,6 +358,24 @@ export function resolveApi(config: StringMap): InvitationApi {
 }
 
 /**
+ * Reads `ATLAS_INVITATIONS_ON_ACCEPTED`: `retain`, or unset (each resource's own `onAccepted`).
+ * `fail` is refused rather than read as "fail everywhere": a setting that overrode a resource's
+ * `retain` could turn a teardown that is meant to succeed into a refusal.
+ * @throws AtlasConfigurationError naming the variable and its one value
+ */
+export function resolveRetainAccepted(env: StringMap): boolean {
+  const raw = env[ON_ACCEPTED_ENV]?.trim();
+  if (raw === undefined || raw === "") return false;
+  if (raw === "retain") return true;
+  throw new AtlasConfigurationError(
+    `The environment variable ${ON_ACCEPTED_ENV} takes one value, "retain" (got ${JSON.stringify(raw.slice(0, 40))}): ` +
+      `it makes every delete of the command leave accepted members in place. Unset it to let each ` +
+      `resource's \`onAccepted\` decide.`,
+    [ON_ACCEPTED_ENV],
+  );
+}
+
+/**
  * Everything at once, as the provider needs it for one call.
  * @throws AtlasConfigurationError naming the keys to set or fix
  */
@@ -353,5 +385,6 @@ export function resolveSettings(sources: SettingsSources): ProviderSettings {
     atlas: resolveAtlasSettings(sources),
     retry: resolveRetryOverrides(config),
     api: resolveApi(config),
+    retainAccepted: resolveRetainAccepted(sources.env ?? {}),
   };
 }

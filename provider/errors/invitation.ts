@@ -41,9 +41,11 @@ export class InvitationAcceptedError extends InvitationConflictError {
     super(
       `${init.username} accepted the invitation to organization ${init.orgId} and is now an active member. ` +
         `This provider never cancels an accepted invitation or removes a member, so the delete was refused. ` +
-        `To finish, either set \`onAccepted: "retain"\` on this resource (then run \`pulumi up\`, a state-only change, ` +
-        `and destroy again; the member stays in the organization), or remove it from the stack state with ` +
-        `\`pulumi state delete <urn>\`. Manage the membership itself elsewhere.`,
+        `To finish, set \`onAccepted: "retain"\` on this resource and run \`pulumi up\` (a state-only change), ` +
+        `then destroy again; or, for a resource no longer in the program or the old half of a replacement, ` +
+        `run the same command again with ATLAS_INVITATIONS_ON_ACCEPTED=retain in its environment ` +
+        `(every accepted invitation it deletes is then left in place). Either way the member stays in the organization. ` +
+        `Manage the membership itself elsewhere.`,
       init,
     );
   }

@@ -106,7 +106,7 @@ describe.each(BACKENDS)("a stack under the real pulumi CLI on the %s API", (back
     expect(alice?.failed).toBe(true);
     expect(alice?.errors.join("\n")).toMatch(/alice@example\.com accepted the invitation/);
     expect(alice?.errors.join("\n")).toMatch(/onAccepted: "retain"/);
-    expect(alice?.errors.join("\n")).toMatch(/pulumi state delete/);
+    expect(alice?.errors.join("\n")).toMatch(/ATLAS_INVITATIONS_ON_ACCEPTED=retain/);
     expect(
       destroy.steps
         .filter((s) => s.op === "delete" && !s.failed)

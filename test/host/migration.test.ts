@@ -253,7 +253,7 @@ describe("state written by the released 0.1.0 on the invites API, carried by the
     expect(refusal).toMatchObject({ attempted: "delete" });
     expect(refusal?.error).toContain(username("accepted-fail"));
     expect(refusal?.error).toMatch(/onAccepted: "retain"/);
-    expect(refusal?.error).toMatch(/pulumi state delete/);
+    expect(refusal?.error).toMatch(/ATLAS_INVITATIONS_ON_ACCEPTED=retain/);
     // Newest first, one at a time: the accepted ones cost a membership look-up each; the pending
     // one's cancel meets the 410, moves, and removes the PENDING user after reading its status.
     expectCalls(t.emulator, [

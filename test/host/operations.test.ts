@@ -330,7 +330,7 @@ describe.each(COMBINATIONS)(
       expect(error).toBeInstanceOf(HostError);
       expect((error as HostError).message).toContain(username);
       expect((error as HostError).message).toMatch(/onAccepted: "retain"/);
-      expect((error as HostError).message).toMatch(/pulumi state delete/);
+      expect((error as HostError).message).toMatch(/ATLAS_INVITATIONS_ON_ACCEPTED=retain/);
       // State says ACCEPTED: nothing to cancel, membership alone decides.
       expectCalls(t.emulator, ["listOrgUsers"]);
       expect(

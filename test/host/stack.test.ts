@@ -245,7 +245,7 @@ describe.each(BACKENDS)(
       expect(refusal).toMatchObject({ op: "failed", attempted: "delete" });
       expect(refusal?.error).toContain(ALICE);
       expect(refusal?.error).toMatch(/onAccepted: "retain"/);
-      expect(refusal?.error).toMatch(/pulumi state delete/);
+      expect(refusal?.error).toMatch(/ATLAS_INVITATIONS_ON_ACCEPTED=retain/);
       // Newest first, one at a time: carol and bob are cancelled; alice, ACCEPTED in state, costs
       // one membership look-up.
       expectCalls(t.emulator, [...steps.deletePending, ...steps.deletePending, "listOrgUsers"]);

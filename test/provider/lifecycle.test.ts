@@ -459,7 +459,7 @@ describe.each(BACKENDS)("on the %s API", (backend: Backend) => {
         expect(message).toContain(ALICE);
         expect(message).toContain(emu.orgId);
         expect(message).toContain('onAccepted: "retain"');
-        expect(message).toContain("pulumi state delete");
+        expect(message).toContain("ATLAS_INVITATIONS_ON_ACCEPTED=retain");
         expectCalls(emu, steps.deleteNotPending(sameUserId));
         expect(emu.control.users(emu.orgId)).toMatchObject([{ orgMembershipStatus: "ACTIVE" }]);
       });

@@ -422,3 +422,28 @@ describe("resolveRetryOverrides", () => {
     });
   });
 });
+
+describe("ATLAS_INVITATIONS_ON_ACCEPTED", () => {
+  it("is off unless the environment says retain, and stack config cannot turn it on", () => {
+    expect(resolveSettings({ env: KEYS }).retainAccepted).toBe(false);
+    expect(
+      resolveSettings({ env: { ...KEYS, ATLAS_INVITATIONS_ON_ACCEPTED: " " } }).retainAccepted,
+    ).toBe(false);
+    expect(
+      resolveSettings({ env: { ...KEYS, ATLAS_INVITATIONS_ON_ACCEPTED: "retain" } }).retainAccepted,
+    ).toBe(true);
+    expect(
+      resolveSettings({ env: KEYS, config: { ATLAS_INVITATIONS_ON_ACCEPTED: "retain" } })
+        .retainAccepted,
+    ).toBe(false);
+  });
+
+  it.each(["fail", "RETAIN", "true"])(
+    "refuses %j, naming the variable and its one value",
+    (value) => {
+      const error = configError({ env: { ...KEYS, ATLAS_INVITATIONS_ON_ACCEPTED: value } });
+      expect(error.message).toContain('ATLAS_INVITATIONS_ON_ACCEPTED takes one value, "retain"');
+      expect(error.keys).toEqual(["ATLAS_INVITATIONS_ON_ACCEPTED"]);
+    },
+  );
+});

@@ -93,7 +93,9 @@ describe("provider errors", () => {
 
   it("word the delete refusal with both ways forward", () => {
     const del = new InvitationAcceptedError({ orgId: ORG, username: "a@example.com" });
-    expect(del.message).toMatch(/delete was refused.*onAccepted: "retain".*pulumi state delete/);
+    expect(del.message).toMatch(
+      /delete was refused.*onAccepted: "retain".*ATLAS_INVITATIONS_ON_ACCEPTED=retain/,
+    );
     expect(del.message).toContain(`a@example.com accepted the invitation to organization ${ORG}`);
   });
 

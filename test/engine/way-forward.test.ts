@@ -1,0 +1,119 @@
+/**
+ * Every way forward that the refusal to delete an accepted invitation names works when followed,
+ * under the real CLI, in the three places a refused delete can be: a resource still in the
+ * program (retain on the resource, `pulumi up`, destroy), a resource removed from the program
+ * (the `up` that deletes it is refused; then the same `up` with ATLAS_INVITATIONS_ON_ACCEPTED=retain
+ * in its environment), and the old half of a replacement that the engine keeps as a pending
+ * delete (the same variable). Stack config would not do: the engine configures the provider that
+ * runs those deletes from the config stored in the state. No member is removed in any of them
+ * (useHostEmulator checks).
+ */
+import type { CliStack } from "../../host-harness/cli-stack";
+import {
+  expectExit,
+  invitationOf,
+  newStack,
+  opsOf,
+  takeWrites,
+  useCli,
+  useConsumer,
+  useHostEmulator,
+} from "./helpers";
+
+const REFUSAL = /accepted the invitation[\s\S]*ATLAS_INVITATIONS_ON_ACCEPTED=retain/;
+
+describe("the refusal's ways forward, followed under the real CLI", () => {
+  const consumer = useConsumer();
+  const cli = useCli();
+  const t = useHostEmulator({ prefix: "engine-way-forward-" });
+  let count = 0;
+  const stack = (): Promise<CliStack> =>
+    newStack({
+      consumer: consumer(),
+      cli: cli(),
+      emulator: t.emulator,
+      dir: t.dir,
+      name: `way-forward-${++count}`,
+    });
+  const statusOf = (username: string) =>
+    t.emulator.control.users(t.emulator.orgId).find((u) => u.username === username)
+      ?.orgMembershipStatus;
+  /** Up of the person, then they accept, then a refresh records it. */
+  const accepted = async (s: CliStack, name: string): Promise<void> => {
+    expectExit(await s.up([invitationOf(name, t.emulator.orgId)]), 0);
+    t.emulator.control.acceptInvitation(t.emulator.orgId, `${name}@example.com`);
+    expectExit(await s.refresh(), 0);
+    takeWrites(t.emulator);
+  };
+  const RETAIN = { ATLAS_INVITATIONS_ON_ACCEPTED: "retain" };
+
+  it("a resource removed from the program: the refused up names the variable, which then lets the same up succeed", async () => {
+    const s = await stack();
+    await accepted(s, "olga");
+    const refused = await s.up([]);
+    expect(refused.exitCode).toBe(1);
+    expect(refused.steps.find((x) => x.name === "olga")?.errors.join("\n")).toMatch(REFUSAL);
+    expect([...(await s.invitationsInState()).keys()]).toEqual(["olga"]);
+    const up = await s.run("up", { resources: [], env: RETAIN });
+    expectExit(up, 0);
+    expect(opsOf(up)).toEqual(["olga: delete"]);
+    expect(up.stdout).toMatch(
+      /ATLAS_INVITATIONS_ON_ACCEPTED is "retain", so the member was left in place/,
+    );
+    expect(takeWrites(t.emulator)).toEqual([]);
+    expect([...(await s.invitationsInState()).keys()]).toEqual([]);
+    expect(statusOf("olga@example.com")).toBe("ACTIVE");
+  }, 240_000);
+
+  it("the old half of a replacement: retain on the resource does not reach the pending delete, the variable does", async () => {
+    const s = await stack();
+    await accepted(s, "pia");
+    const moved = (args: Record<string, unknown> = {}) => [
+      invitationOf("pia", t.emulator.orgId, { username: "pia.new@example.com", ...args }),
+    ];
+    const replaced = await s.up(moved());
+    expect(replaced.exitCode).toBe(1);
+    // The new half was invited (create before delete, the engine's default); the old one refused.
+    expect(takeWrites(t.emulator)).toEqual(["POST createOrgInvite"]);
+    expect(replaced.steps.find((x) => x.name === "pia")?.errors.join("\n")).toMatch(REFUSAL);
+    // The engine keeps the old half, with its old inputs, as a pending delete beside the new one.
+    const halves = (await s.exportState()).resources?.filter((r) => r.urn.endsWith("::pia")) ?? [];
+    expect(halves.map((r) => [r.outputs?.["username"], r.delete === true]).sort()).toEqual([
+      ["pia.new@example.com", false],
+      ["pia@example.com", true],
+    ]);
+    // Retain on the resource reaches only the new half: the old one is refused again.
+    const again = await s.up(moved({ onAccepted: "retain" }));
+    expect(again.exitCode).toBe(1);
+    expect(again.steps.find((x) => x.name === "pia")?.op).toBe("delete-replaced");
+    expect(takeWrites(t.emulator)).toEqual([]);
+    // And state delete cannot name it without a prompt: both halves share the URN.
+    const urn = halves[0]?.urn ?? "";
+    const stateDelete = await s.cli(["state", "delete", urn, "--yes"]);
+    expect(stateDelete.exitCode).not.toBe(0);
+    expect(stateDelete.stderr + stateDelete.stdout).toMatch(
+      /ambiguously referred to multiple resources/,
+    );
+    const up = await s.run("up", { resources: moved({ onAccepted: "retain" }), env: RETAIN });
+    expectExit(up, 0);
+    expect(takeWrites(t.emulator)).toEqual([]);
+    const left = (await s.exportState()).resources?.filter((r) => r.urn.endsWith("::pia")) ?? [];
+    expect(left.map((r) => r.outputs?.["username"])).toEqual(["pia.new@example.com"]);
+    expect(statusOf("pia@example.com")).toBe("ACTIVE");
+    expect(t.emulator.control.invitations(t.emulator.orgId).map((i) => i.username)).toEqual([
+      "pia.new@example.com",
+    ]);
+  }, 300_000);
+
+  it("an unknown value of the variable fails the delete before any Atlas call, naming the variable", async () => {
+    const s = await stack();
+    await accepted(s, "quinn");
+    const destroy = await s.run("destroy", { env: { ATLAS_INVITATIONS_ON_ACCEPTED: "fail" } });
+    expect(destroy.exitCode).not.toBe(0);
+    expect(destroy.stdout + destroy.stderr).toMatch(
+      /ATLAS_INVITATIONS_ON_ACCEPTED takes one value, "retain"/,
+    );
+    expect(takeWrites(t.emulator)).toEqual([]);
+    expect(statusOf("quinn@example.com")).toBe("ACTIVE");
+  }, 240_000);
+});
