@@ -12,9 +12,13 @@ import { once } from "node:events";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import type { RunningEmulator } from "../../emulator";
+import type { Exchange, RunningEmulator } from "../../emulator";
 import { HostError, REPO_ROOT, startConfiguredHost } from "../../host-harness";
 import type { Consumer, HostClient, Props, Registration } from "../../host-harness";
+import { startConnectProxy } from "../support/connect-proxy";
+import type { ConnectProxy, ConnectProxyOptions } from "../support/connect-proxy";
+import { startTestEmulator } from "../support/emulator";
+import type { TestEmulator, TestEmulatorOptions } from "../support/emulator";
 import { authConfig } from "./helpers";
 import type { Strategy } from "./helpers";
 
@@ -172,3 +176,33 @@ export function expectNoSecret(
   }
   expect(found).toEqual([]);
 }
+
+export const PROXY_USER = "proxy-user";
+/** Needs percent-encoding in a URL (`+`, `/`, `@`), so decoding is exercised too. */
+export const PROXY_PASSWORD_SENTINEL = "SENTINEL+proxy/pass@5e1d";
+
+/** `http://user:password@127.0.0.1:PORT`, percent-encoded as a user writes it in HTTPS_PROXY. */
+export const proxyUrlWith = (port: number, password: string): string =>
+  `http://${encodeURIComponent(PROXY_USER)}:${encodeURIComponent(password)}@127.0.0.1:${port}`;
+
+/** A TLS emulator whose every exchange's Host header is kept. */
+export async function startTlsEmulator(
+  options: TestEmulatorOptions = {},
+): Promise<{ emulator: TestEmulator; hostHeaders: string[]; caFile: string }> {
+  const hostHeaders: string[] = [];
+  const emulator = await startTestEmulator({
+    ...options,
+    tls: true,
+    onExchange: (e: Exchange) => void hostHeaders.push(e.requestHeaders["host"] ?? ""),
+  });
+  const caFile = emulator.tls?.caFile;
+  if (!caFile) throw new Error("the TLS emulator wrote no CA file");
+  return { emulator, hostHeaders, caFile };
+}
+
+/** A CONNECT proxy whose every tunnel leads to the emulator, whatever authority it names. */
+export const tunnelTo = (
+  emulator: TestEmulator,
+  rest: Omit<ConnectProxyOptions, "target"> = {},
+): Promise<ConnectProxy> =>
+  startConnectProxy({ target: { host: "127.0.0.1", port: portOf(emulator) }, ...rest });

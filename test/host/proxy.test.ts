@@ -12,14 +12,11 @@
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import type { Exchange } from "../../emulator";
 import { serializeDeclarations } from "../../host-harness";
 import type { HostClient, Props, Registration } from "../../host-harness";
 import { childEnv } from "../../host-harness/exec";
-import { startConnectProxy } from "../support/connect-proxy";
-import type { ConnectProxy, ConnectProxyOptions } from "../support/connect-proxy";
-import { startTestEmulator } from "../support/emulator";
-import type { TestEmulator, TestEmulatorOptions } from "../support/emulator";
+import type { ConnectProxy } from "../support/connect-proxy";
+import type { TestEmulator } from "../support/emulator";
 import {
   STRATEGIES,
   apiCalls,
@@ -30,6 +27,11 @@ import {
 } from "./helpers";
 import {
   ATLAS_HOST,
+  PROXY_PASSWORD_SENTINEL,
+  PROXY_USER,
+  proxyUrlWith,
+  startTlsEmulator,
+  tunnelTo,
   LOOPBACK_DNS_ANNOUNCEMENT,
   QUICK_RETRIES,
   closedPort,
@@ -41,33 +43,8 @@ import {
   startProxiedHost,
 } from "./proxy-support";
 
-const PROXY_USER = "proxy-user";
-/** Needs percent-encoding in a URL (`+`, `/`, `@`), so decoding is exercised too. */
-const PROXY_PASSWORD_SENTINEL = "SENTINEL+proxy/pass@5e1d";
 const WRONG_PROXY_PASSWORD_SENTINEL = "SENTINEL-WRONG-proxy-pass-8b2c";
 const SETUP_TIMEOUT_MS = 120_000;
-
-/** `http://user:password@127.0.0.1:PORT`, percent-encoded as a user writes it in HTTPS_PROXY. */
-const proxyUrlWith = (port: number, password: string): string =>
-  `http://${encodeURIComponent(PROXY_USER)}:${encodeURIComponent(password)}@127.0.0.1:${port}`;
-
-/** A TLS emulator whose every exchange's Host header is kept. */
-async function startTlsEmulator(
-  options: TestEmulatorOptions = {},
-): Promise<{ emulator: TestEmulator; hostHeaders: string[]; caFile: string }> {
-  const hostHeaders: string[] = [];
-  const emulator = await startTestEmulator({
-    ...options,
-    tls: true,
-    onExchange: (e: Exchange) => void hostHeaders.push(e.requestHeaders["host"] ?? ""),
-  });
-  const caFile = emulator.tls?.caFile;
-  if (!caFile) throw new Error("the TLS emulator wrote no CA file");
-  return { emulator, hostHeaders, caFile };
-}
-
-const tunnelTo = (emulator: TestEmulator, rest: Omit<ConnectProxyOptions, "target"> = {}) =>
-  startConnectProxy({ target: { host: "127.0.0.1", port: portOf(emulator) }, ...rest });
 
 describe("the packed provider behind an HTTPS proxy, trusting a private CA, through the real host", () => {
   const consumer = useConsumer();
