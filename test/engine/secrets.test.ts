@@ -16,7 +16,21 @@ import { join } from "node:path";
 
 const SENTINEL_PRIVATE_KEY = "SENTINEL-PRIVATE-KEY-e1b7";
 const SENTINEL_CLIENT_SECRET = "SENTINEL-CLIENT-SECRET-5a0c";
-const SENTINELS = [SENTINEL_PRIVATE_KEY, SENTINEL_CLIENT_SECRET];
+const SENTINEL_WRONG_SECRET = "SENTINEL-WRONG-SECRET-77d4";
+/** Credentials of both kinds in the environment, which config (complete in it) wins over. */
+const SENTINEL_ENV = {
+  MONGODB_ATLAS_PUBLIC_KEY: "sentinel-public-key",
+  MONGODB_ATLAS_PRIVATE_KEY: "SENTINEL-ENV-PRIVATE-KEY-3c9a",
+  MONGODB_ATLAS_CLIENT_ID: "mdb_sa_id_sentinel",
+  MONGODB_ATLAS_CLIENT_SECRET: "SENTINEL-ENV-CLIENT-SECRET-0b6e",
+};
+const SENTINELS = [
+  SENTINEL_PRIVATE_KEY,
+  SENTINEL_CLIENT_SECRET,
+  SENTINEL_WRONG_SECRET,
+  SENTINEL_ENV.MONGODB_ATLAS_PRIVATE_KEY,
+  SENTINEL_ENV.MONGODB_ATLAS_CLIENT_SECRET,
+];
 
 function expectNoSentinel(where: string, text: string): void {
   for (const sentinel of SENTINELS)
@@ -57,7 +71,9 @@ describe.each(CASES)(
         dir,
         name: `secrets-${strategy}-${source}`,
         strategy,
-        ...(source === "env" ? { credentialsFromEnv: authEnv(emulator, strategy) } : {}),
+        ...(source === "env"
+          ? { credentialsFromEnv: authEnv(emulator, strategy) }
+          : { env: SENTINEL_ENV }),
       });
       const program = [invitationOf("alice", emulator.orgId), invitationOf("bob", emulator.orgId)];
       const up = await stack.up(program);
@@ -94,6 +110,42 @@ describe.each(CASES)(
         expectNoSentinel(`pulumi ${result.command}'s events`, JSON.stringify(result.events));
       }
       expectNoMemberRemoved(emulator);
+    }, 300_000);
+
+    it("holds no sentinel anywhere when Atlas rejects a wrong secret, and the up fails", async () => {
+      const secretVar =
+        strategy === "digest" ? "MONGODB_ATLAS_PRIVATE_KEY" : "MONGODB_ATLAS_CLIENT_SECRET";
+      const wrongEnv = { ...authEnv(emulator, strategy), [secretVar]: SENTINEL_WRONG_SECRET };
+      const stack = await newStack({
+        consumer: consumer(),
+        cli: cli(),
+        emulator,
+        dir,
+        name: `secrets-wrong-${strategy}-${source}`,
+        strategy,
+        ...(source === "env"
+          ? { credentialsFromEnv: wrongEnv }
+          : {
+              env: SENTINEL_ENV,
+              config: {
+                [strategy === "digest" ? "mongodbatlas:privateKey" : "mongodbatlas:clientSecret"]:
+                  SENTINEL_WRONG_SECRET,
+              },
+            }),
+      });
+      emulator.log.clear();
+      const up = await stack.up([invitationOf("wren", emulator.orgId)]);
+      expect(up.exitCode).not.toBe(0);
+      expect(emulator.log.entries().some((e) => e.status === 401)).toBe(true);
+      expect(emulator.log.entries().filter((e) => e.method === "POST" && e.status < 300)).toEqual(
+        [],
+      );
+      expect([...(await stack.invitationsInState()).keys()]).toEqual([]);
+      expectNoSentinel("pulumi stack export", JSON.stringify(await stack.exportState()));
+      for (const f of await stack.backendFiles()) expectNoSentinel(f.path, f.text);
+      expectNoSentinel("pulumi up's stdout", up.stdout);
+      expectNoSentinel("pulumi up's stderr", up.stderr);
+      expectNoSentinel("pulumi up's events", JSON.stringify(up.events));
     }, 300_000);
   },
 );
