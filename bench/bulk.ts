@@ -87,8 +87,10 @@ async function settleAll(
 /** The emulator stamps its log with performance.timeOrigin + performance.now(): the same clock. */
 const now = (): number => performance.timeOrigin + performance.now();
 
-const isChallenge = (e: LogEntry): boolean => e.status === 401 && e.auth === "none";
-const isRefusal = (e: LogEntry): boolean =>
+/** A Digest challenge: the 401 an unauthenticated first request gets. */
+export const isChallenge = (e: LogEntry): boolean => e.status === 401 && e.auth === "none";
+/** A 429, or the invitation limit's 400 (only invitation writes meet it). */
+export const isRefusal = (e: LogEntry): boolean =>
   e.status === 429 ||
   (e.status === 400 &&
     (e.operationId === "createOrgInvite" ||
@@ -100,7 +102,7 @@ const isRefusal = (e: LogEntry): boolean =>
  * `count` invitations at once, then `count` per window (a sliding window); the bucket allows
  * `capacity` requests at once, then `refill` per second.
  */
-function boundMs(limits: Limits, invitations: number, needed: number): number {
+export function boundMs(limits: Limits, invitations: number, needed: number): number {
   const byLimit = limits.invitations
     ? Math.max(0, Math.ceil(invitations / limits.invitations.count) - 1) *
       limits.invitations.windowMs

@@ -1,7 +1,8 @@
 /**
- * `npm run bench [-- --json] [-- --plot]`: the performance figures, every one measured in this
- * run against the emulator on loopback. Ratios and counts, not pass/fail timings. `--plot` writes
- * an SVG timeline of each bulk phase to bench/plots/ (README, "Benchmark").
+ * `npm run bench [-- --json] [-- --plot] [-- --only engine]`: the performance figures, every one
+ * measured in this run against the emulator on loopback. Ratios and counts, not pass/fail timings.
+ * `--plot` writes an SVG timeline of each bulk phase to bench/plots/ (README, "Benchmark");
+ * `--only engine` runs section 9 alone, the slowest by far.
  */
 import { cpus } from "node:os";
 import { join } from "node:path";
@@ -13,22 +14,38 @@ import {
   measureBulk,
   measureRefresh,
 } from "./bulk";
+import { measureEngine } from "./engine";
 import { measureMemory, measureOverhead, measureSizes, template } from "./host";
 import { writeTimelinePlot } from "./plot";
 import { measureDigest, measureRoundTrips } from "./roundtrips";
 import { startBenchEmulator } from "./setup";
-import { render, type Report } from "./table";
+import { render, renderEngine, type Report } from "./table";
 
 const BULK_N = 100;
 const REAL_PROFILE_N = 1_000;
 const REFRESH_N = 1_000;
 const MEMORY_N = 1_000;
 const OVERHEAD_ROUNDS = 10;
+const ENGINE_TARGETS_N = 100;
+const ENGINE_SCALE_N = 1_000;
 export const PLOT_DIR = join(__dirname, "plots");
+
+function machine(): Report["machine"] {
+  return {
+    node: process.version,
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? "unknown",
+    platform: `${process.platform} ${process.arch}`,
+  };
+}
 
 async function main(): Promise<void> {
   const json = process.argv.includes("--json");
   const plot = process.argv.includes("--plot");
+  const onlyAt = process.argv.indexOf("--only");
+  const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
+  if (only !== undefined && only !== "engine")
+    throw new Error(`--only takes "engine" (got ${JSON.stringify(only)})`);
   const started = performance.now();
   const progress = (what: string) => {
     if (!json)
@@ -36,6 +53,24 @@ async function main(): Promise<void> {
         `bench: ${what} (${((performance.now() - started) / 1000).toFixed(1)} s)\n`,
       );
   };
+  const engineOptions = {
+    backend: "invites" as const,
+    targetsN: ENGINE_TARGETS_N,
+    targetsLimits: BULK_LIMITS,
+    scaleN: ENGINE_SCALE_N,
+    progress,
+  };
+  if (only === "engine") {
+    progress("preparing the consumer (build, pack, install when the sources changed)");
+    const engine = await measureEngine(await prepareConsumer(), engineOptions);
+    const totalMs = performance.now() - started;
+    process.stdout.write(
+      json
+        ? `${JSON.stringify({ machine: machine(), engine, totalMs }, null, 2)}\n`
+        : `${renderEngine(engine)}\n\ntotal ${(totalMs / 1000).toFixed(1)} s\n`,
+    );
+    return;
+  }
   progress("round trips");
   const roundTrips = [
     ...(await measureRoundTrips("invites")),
@@ -69,6 +104,7 @@ async function main(): Promise<void> {
     const overhead = await measureOverhead(consumer, emu, t, OVERHEAD_ROUNDS);
     progress("host memory");
     const memory = await measureMemory(consumer, emu, t, MEMORY_N);
+    const engine = await measureEngine(consumer, engineOptions);
     let plots: string[] = [];
     if (plot) {
       progress("plots");
@@ -78,12 +114,7 @@ async function main(): Promise<void> {
       );
     }
     const report: Report = {
-      machine: {
-        node: process.version,
-        cpus: cpus().length,
-        cpuModel: cpus()[0]?.model ?? "unknown",
-        platform: `${process.platform} ${process.arch}`,
-      },
+      machine: machine(),
       roundTrips,
       digest,
       bulkLimits: BULK_LIMITS,
@@ -93,6 +124,7 @@ async function main(): Promise<void> {
       sizes,
       overhead,
       memory,
+      engine,
       plots,
       prepareConsumerMs: prepareMs,
       totalMs: performance.now() - started,

@@ -65,7 +65,8 @@ function limitsLabel({ invitations, bucket }: Limits): string {
 export function renderEngine(e: EngineFigure): string {
   const scaleN = e.scale.commands[0]?.n ?? 0;
   const floorRows = e.scale.commands.map((c) => {
-    const state = c.command === "up" ? e.scale.state.find((s) => s.resources === c.resources) : undefined;
+    const state =
+      c.command === "up" ? e.scale.state.find((s) => s.resources === c.resources) : undefined;
     return [
       c.resources,
       c.command,
@@ -113,7 +114,7 @@ export function renderEngine(e: EngineFigure): string {
       ]),
     ),
     "",
-    `   ${scaleN} resources, no Atlas limits; the floor is the same stack of echo resources (target: ours/floor <= 1.2)`,
+    `   ${scaleN} resources, no Atlas limits, PULUMI_SKIP_CHECKPOINTS=true in both runs; the floor is the same stack of echo resources (target: ours/floor <= 1.2)`,
     table(
       [
         "resources",
@@ -131,7 +132,9 @@ export function renderEngine(e: EngineFigure): string {
     ),
     "",
     "   pulumi s: the `pulumi` process, start to exit; API span: first request received to last answered;",
-    `   peak RSS: VmHWM of the dynamic-provider process; section ${f(e.wallMs / 1000, 1)} s`,
+    "   peak RSS: VmHWM of the dynamic-provider process. The file backend rewrites the whole stack file",
+    "   after every step, so a command's time grows with N x stack file bytes/resource.",
+    `   section ${f(e.wallMs / 1000, 1)} s`,
   ].join("\n");
 }
 
