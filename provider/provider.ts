@@ -30,6 +30,7 @@ import {
   parseDeclared,
   parseState,
   takeDeclaredTwiceMark,
+  toInputs,
   toOutputs,
 } from "./state";
 import type { Props } from "./state";
@@ -64,6 +65,21 @@ export interface OrgInvitationProviderOptions {
 }
 
 /**
+ * What `read` (`pulumi refresh`) returns: `props`, the refreshed outputs; `inputs`, the declared
+ * properties (orgId, username, roles, teamIds, groupRoleAssignments, onAccepted) as Atlas now
+ * holds them, which the engine keeps for the next diff so that `ignoreChanges` keeps an admin's
+ * edit (the SDK's dynamic `ReadResult.inputs`, sdk/nodejs/dynamic/index.ts); `{}` when the
+ * invitation is gone. `id` is the resource id, unchanged.
+ * @example
+ * const { props, inputs } = await new OrgInvitationProvider().read(id, outputs);
+ */
+export interface OrgInvitationReadResult {
+  id?: string;
+  props?: OrgInvitationOutputs;
+  inputs?: Props;
+}
+
+/**
  * The dynamic provider behind `OrgInvitation` (`pulumi.dynamic.ResourceProvider`): `configure`,
  * `check`, `diff`, `create`, `read`, `update`, `delete`, with inputs and outputs as plain JSON
  * (`OrgInvitationOutputs`). `OrgInvitation` already uses the one the package's `./runtime` module
@@ -74,7 +90,9 @@ export interface OrgInvitationProviderOptions {
  */
 export class OrgInvitationProvider implements dynamic.ResourceProvider<
   Props,
-  OrgInvitationOutputs
+  // The SDK types ReadResult.inputs as the resource's outputs; a refresh hands back inputs
+  // (Props), so outputs admit both (sdk/nodejs/dynamic/index.ts, ReadResult).
+  OrgInvitationOutputs | Props
 > {
   // A private field: config holds secrets, which must not show in JSON.stringify or inspect.
   #config: Record<string, string | undefined> = {};
@@ -193,7 +211,11 @@ export class OrgInvitationProvider implements dynamic.ResourceProvider<
    * are no change. Makes no API call.
    * @throws InvitationStateError for stored state it cannot read
    */
-  async diff(id: string, olds: OrgInvitationOutputs, news: Props): Promise<dynamic.DiffResult> {
+  async diff(
+    id: string,
+    olds: OrgInvitationOutputs | Props,
+    news: Props,
+  ): Promise<dynamic.DiffResult> {
     return diffInvitation(parseState(id, { ...olds }), news);
   }
 
@@ -212,13 +234,15 @@ export class OrgInvitationProvider implements dynamic.ResourceProvider<
    * Refresh: Atlas's view of a pending invitation, `status: ACCEPTED` for a member, `{}` when gone.
    * @throws InvitationStateError, and the client's errors
    */
-  async read(
-    id: string,
-    props?: OrgInvitationOutputs,
-  ): Promise<dynamic.ReadResult<OrgInvitationOutputs>> {
+  async read(id: string, props?: OrgInvitationOutputs | Props): Promise<OrgInvitationReadResult> {
     const state = parseState(id, { ...props });
     const refreshed = await this.run((ctx) => readInvitation(ctx, state));
-    return refreshed ? { id, props: toOutputs(refreshed) } : {};
+    if (!refreshed) return {};
+    // The refreshed inputs too (the SDK's dynamic ReadResult.inputs, @pulumi/pulumi 3.2xx; older
+    // hosts ignore them): the engine fills a property under `ignoreChanges` from the stored
+    // inputs, so without these an `up` after a refresh that saw an admin's edit would diff the
+    // program's old value against Atlas's and revert the edit the user chose to ignore.
+    return { id, props: toOutputs(refreshed), inputs: toInputs(refreshed) };
   }
 
   /**
@@ -228,7 +252,7 @@ export class OrgInvitationProvider implements dynamic.ResourceProvider<
    */
   async update(
     id: string,
-    olds: OrgInvitationOutputs,
+    olds: OrgInvitationOutputs | Props,
     news: Props,
   ): Promise<dynamic.UpdateResult<OrgInvitationOutputs>> {
     const state = parseState(id, { ...olds });
@@ -241,7 +265,7 @@ export class OrgInvitationProvider implements dynamic.ResourceProvider<
    * @throws InvitationAcceptedError under `onAccepted: "fail"`; InvitationStateError; and the
    * client's errors (any of which keeps the resource in state)
    */
-  async delete(id: string, props: OrgInvitationOutputs): Promise<void> {
+  async delete(id: string, props: OrgInvitationOutputs | Props): Promise<void> {
     const state = parseState(id, { ...props });
     await this.run((ctx) => deleteInvitation(ctx, state));
   }

@@ -15,10 +15,13 @@ import { DECLARED_TWICE_KEY } from "./model";
 import { declaredTwiceMark } from "./program-claims";
 import * as runtime from "./runtime";
 
-/** The runtime module satisfies the provider contract; checked here at compile time. */
+/**
+ * The runtime module satisfies the provider contract; checked here at compile time. Outputs admit
+ * plain props because `read` hands back inputs, which the SDK types as outputs (ReadResult.inputs).
+ */
 const runtimeProvider: pulumi.dynamic.ResourceProvider<
   Record<string, unknown>,
-  OrgInvitationOutputs
+  OrgInvitationOutputs | Record<string, unknown>
 > = runtime;
 
 /** Project roles granted when the invitation is accepted. */

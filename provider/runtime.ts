@@ -10,6 +10,7 @@
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { OrgInvitationProvider } from "./provider";
+import type { OrgInvitationReadResult } from "./provider";
 import type { OrgInvitationOutputs } from "./model";
 
 import type { Props } from "./state";
@@ -22,21 +23,21 @@ export const check = (olds: Props, news: Props): Promise<dynamic.CheckResult<Pro
   provider.check(olds, news);
 export const diff = (
   id: string,
-  olds: OrgInvitationOutputs,
+  olds: OrgInvitationOutputs | Props,
   news: Props,
 ): Promise<dynamic.DiffResult> => provider.diff(id, olds, news);
 export const create = (inputs: Props): Promise<dynamic.CreateResult<OrgInvitationOutputs>> =>
   provider.create(inputs);
 export const read = (
   id: string,
-  props?: OrgInvitationOutputs,
-): Promise<dynamic.ReadResult<OrgInvitationOutputs>> => provider.read(id, props);
+  props?: OrgInvitationOutputs | Props,
+): Promise<OrgInvitationReadResult> => provider.read(id, props);
 export const update = (
   id: string,
-  olds: OrgInvitationOutputs,
+  olds: OrgInvitationOutputs | Props,
   news: Props,
 ): Promise<dynamic.UpdateResult<OrgInvitationOutputs>> => provider.update(id, olds, news);
 // `delete` is a reserved word, so it cannot be an exported const; export it under its name.
-const remove = (id: string, props: OrgInvitationOutputs): Promise<void> =>
+const remove = (id: string, props: OrgInvitationOutputs | Props): Promise<void> =>
   provider.delete(id, props);
 export { remove as delete };

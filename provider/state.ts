@@ -123,6 +123,15 @@ export function parseState(id: string, props: Props): InvitationState {
   return state;
 }
 
+/**
+ * The inputs a refresh hands back to the engine: the declared properties as Atlas now holds them
+ * (roles, teams and project roles after an admin's edit), the rest as declared.
+ */
+export function toInputs(state: InvitationState): Props {
+  const { orgId, username, roles, teamIds, groupRoleAssignments, onAccepted } = toOutputs(state);
+  return { orgId, username, roles, teamIds, groupRoleAssignments, onAccepted };
+}
+
 /** The plain-JSON outputs of a state: every field Atlas did not report is absent. */
 export function toOutputs(state: InvitationState): OrgInvitationOutputs {
   const d = state.declared;

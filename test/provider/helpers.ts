@@ -192,3 +192,12 @@ export function plan(backend: Backend, v: AtlasVariant) {
 }
 
 export const ALICE = "alice@example.com";
+
+/**
+ * The declared properties of outputs, as `read` hands them back to the engine as inputs
+ * (provider/state.ts, toInputs).
+ */
+export function declaredOf(outputs: OrgInvitationOutputs): Record<string, unknown> {
+  const { orgId, username, roles, teamIds, groupRoleAssignments, onAccepted } = outputs;
+  return { orgId, username, roles, teamIds, groupRoleAssignments, onAccepted };
+}

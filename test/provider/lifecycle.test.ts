@@ -21,6 +21,7 @@ import {
   ALICE,
   asProps,
   calls,
+  declaredOf,
   directApi,
   expectCalls,
   freshProcessState,
@@ -290,7 +291,7 @@ describe.each(BACKENDS)("on the %s API", (backend: Backend) => {
         const emu = emulator();
         const result = await p.read(id, outs);
         expectCalls(emu, steps.readPending);
-        expect(result).toEqual({ id, props: outs });
+        expect(result).toEqual({ id, props: outs, inputs: declaredOf(outs) });
       });
 
       it("shows roles and teams changed outside Pulumi as drift, which the next update reverts", async () => {
@@ -302,6 +303,8 @@ describe.each(BACKENDS)("on the %s API", (backend: Backend) => {
         });
         const refreshed = await p.read(id, outs);
         expect(refreshed.props).toMatchObject({ roles: ["ORG_OWNER"], teamIds: [emu.teamIds[0]] });
+        // The engine keeps these as the inputs, so `ignoreChanges` on roles keeps the admin's edit.
+        expect(refreshed.inputs).toEqual(declaredOf(refreshed.props as OrgInvitationOutputs));
         const declared = {
           orgId: emu.orgId,
           username: ALICE,
@@ -327,7 +330,11 @@ describe.each(BACKENDS)("on the %s API", (backend: Backend) => {
           accountUsername: ALICE_SHOUTED,
         });
         const result = await p.read(id, outs);
-        expect(result).toEqual({ id, props: { ...outs, status: "ACCEPTED" } });
+        expect(result).toEqual({
+          id,
+          props: { ...outs, status: "ACCEPTED" },
+          inputs: declaredOf(outs),
+        });
         expectCalls(emu, steps.readNotPending(sameUserId));
         emu.log.clear();
         await p.read(id, result.props as OrgInvitationOutputs);

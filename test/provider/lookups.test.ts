@@ -11,7 +11,15 @@ import { useEmulator } from "../support/emulator";
 import type { TestEmulator } from "../support/emulator";
 import { BACKENDS } from "../support/variants";
 import type { Backend } from "../support/variants";
-import { FAST_RETRY, calls, configRequest, directApi, envFor, freshProcessState } from "./helpers";
+import {
+  FAST_RETRY,
+  calls,
+  configRequest,
+  declaredOf,
+  directApi,
+  envFor,
+  freshProcessState,
+} from "./helpers";
 
 const emulator = useEmulator();
 freshProcessState();
@@ -64,7 +72,9 @@ describe.each(BACKENDS)("on the %s API", (backend: Backend) => {
       expect(count(made, getOne)).toBe(0);
       expect(count(made, list)).toBeGreaterThanOrEqual(1);
       expect(count(made, list)).toBeLessThanOrEqual(3);
-      expect(results).toEqual(created.map((c) => ({ id: c.id, props: c.outs })));
+      expect(results).toEqual(
+        created.map((c) => ({ id: c.id, props: c.outs, inputs: declaredOf(c.outs) })),
+      );
     });
 
     it("returns exactly what uncoalesced reads return, drift and gone invitations included", async () => {
@@ -109,7 +119,7 @@ describe.each(BACKENDS)("on the %s API", (backend: Backend) => {
       if (!only) throw new Error("nothing created");
       const result = await (await sharedProvider(emu)).read(only.id, only.outs);
       expect(calls(emu)).toEqual([getOne]);
-      expect(result).toEqual({ id: only.id, props: only.outs });
+      expect(result).toEqual({ id: only.id, props: only.outs, inputs: declaredOf(only.outs) });
     });
 
     it("fails every read of a batch whose list failed, rather than reporting any invitation gone", async () => {
