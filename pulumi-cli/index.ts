@@ -26,10 +26,15 @@ const CLI_PACKAGE = "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi";
 /** What `pulumi version` prints is set at link time (pkg/v3's own Makefile does the same). */
 const VERSION_SYMBOL = "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version";
 /**
- * The oldest CLI the stack tests have run under; a `pulumi` on `PATH` older than this is not
- * used (the CLI built here is used instead).
+ * The oldest CLI a `pulumi` on `PATH` may be: the pinned version, the only one the suites have run
+ * under (their assertions quote its messages). An older one is passed over, with a line saying so,
+ * and the pinned CLI is used (or built) instead.
  */
-export const MIN_CLI_VERSION = "3.248.0";
+export const minCliVersion = (): Promise<string> => pinnedVersion();
+/** `pulumi version` of a `pulumi` on PATH that does not answer within this is passed over. */
+const VERSION_TIMEOUT_MS = 15_000;
+/** Packages `go build` compiles for pkg/v3 v3.276.0's cmd/pulumi, for the progress line. */
+const EXPECTED_PACKAGES = 1_700;
 /** The dynamic-provider plugin's file name (the SDK's sdk/nodejs/dist). */
 export const DYNAMIC_PLUGIN = "pulumi-resource-pulumi-nodejs";
 
@@ -77,7 +82,14 @@ export async function pinnedVersion(): Promise<string> {
 
 function defaultCacheDir(): string {
   const fromEnv = process.env["PULUMI_ATLAS_CLI_CACHE"];
-  if (fromEnv) return fromEnv;
+  if (fromEnv) {
+    // The build runs `go build -o` from pulumi-cli/, so a relative path would land elsewhere.
+    if (fromEnv.startsWith("~"))
+      throw new Error(
+        `PULUMI_ATLAS_CLI_CACHE=${fromEnv}: write the folder as an absolute path (the shell does not expand ~ inside a value)`,
+      );
+    return resolve(fromEnv);
+  }
   const base = process.env["XDG_CACHE_HOME"] || join(homedir(), ".cache");
   return join(base, "pulumi-atlas-org-invitations");
 }
@@ -91,7 +103,12 @@ interface Captured {
 function capture(
   command: string,
   args: readonly string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; onStderrLine?: (line: string) => void },
+  options: {
+    cwd: string;
+    env?: NodeJS.ProcessEnv;
+    onStderrLine?: (line: string) => void;
+    timeoutMs?: number;
+  },
 ): Promise<Captured> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, {
@@ -110,8 +127,17 @@ function capture(
       partial = lines.pop() ?? "";
       for (const line of lines) options.onStderrLine(line);
     });
-    child.on("error", reject);
-    child.on("close", (code) => resolvePromise({ code, stdout, stderr }));
+    const timer = options.timeoutMs
+      ? setTimeout(() => child.kill("SIGKILL"), options.timeoutMs)
+      : undefined;
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolvePromise({ code, stdout, stderr });
+    });
   });
 }
 
@@ -121,6 +147,7 @@ export async function cliVersion(binary: string): Promise<string | undefined> {
     const { code, stdout } = await capture(binary, ["version"], {
       cwd: dirname(binary),
       env: { ...process.env, PULUMI_SKIP_UPDATE_CHECK: "true" },
+      timeoutMs: VERSION_TIMEOUT_MS,
     });
     const match = /^v?(\d+\.\d+\.\d+)/.exec(stdout.trim());
     return code === 0 && match?.[1] ? match[1] : undefined;
@@ -129,14 +156,24 @@ export async function cliVersion(binary: string): Promise<string | undefined> {
   }
 }
 
-async function onPath(path: string): Promise<PulumiCli | undefined> {
+async function onPath(
+  path: string,
+  onProgress: (line: string) => void,
+): Promise<PulumiCli | undefined> {
+  const minimum = await minCliVersion();
   for (const dir of path.split(delimiter).filter(Boolean)) {
     const binary = join(dir, "pulumi");
     if (!existsSync(binary)) continue;
     const version = await cliVersion(binary);
-    if (version && compareVersions(version, MIN_CLI_VERSION) >= 0 && /^3\./.test(version))
+    if (version && compareVersions(version, minimum) >= 0 && /^3\./.test(version))
       return { binary, binDir: dir, version, source: "PATH" };
-    return undefined; // the first `pulumi` on PATH is the one a shell would run
+    // The first `pulumi` on PATH is the one a shell would run: say why it is passed over.
+    onProgress(
+      version
+        ? `passing over ${binary} (v${version}): the suites need pulumi v3 >= ${minimum}; using the pinned CLI`
+        : `passing over ${binary}: \`pulumi version\` did not answer with a version within ${VERSION_TIMEOUT_MS / 1000} s; using the pinned CLI`,
+    );
+    return undefined;
   }
   return undefined;
 }
@@ -169,17 +206,22 @@ async function build(
   const go = await capture("go", ["version"], { cwd: CLI_MODULE_DIR }).catch(() => undefined);
   if (!go || go.code !== 0)
     throw new Error(
-      `no pulumi >= ${MIN_CLI_VERSION} on PATH, and no Go to build one: install Go 1.26 or later ` +
+      `no pulumi >= ${version} on PATH, and no Go to build one` +
+        (go ? ` (\`go version\` exited ${go.code}: ${go.stderr.trim().slice(0, 300)})` : "") +
+        `: install Go 1.26.6 or later ` +
         `(the go command fetches github.com/pulumi/pulumi/pkg/v3 v${version} from the Go module proxy), ` +
         `or install the Pulumi CLI and put it on PATH (README, "The Pulumi CLI").`,
     );
   options.onProgress(
     `building pulumi v${version} from github.com/pulumi/pulumi/pkg/v3 with ${go.stdout.trim()} ` +
-      `(first run only; about 4 minutes on 2 cores, plus the module download)`,
+      `(first run only; 4 to 8 minutes on 2 cores, plus the module download)`,
   );
   let compiled = 0;
   const timer = setInterval(
-    () => options.onProgress(`  ...${seconds()} s, ${compiled} packages compiled`),
+    () =>
+      options.onProgress(
+        `  ...${seconds()} s, ${compiled} of about ${EXPECTED_PACKAGES} packages compiled`,
+      ),
     options.progressEveryMs,
   );
   timer.unref();
@@ -226,7 +268,7 @@ async function build(
 const inProcess = new Map<string, Promise<PulumiCli>>();
 
 /**
- * A `pulumi` CLI to run: on `PATH` when it is v3 and at least {@link MIN_CLI_VERSION}, else the
+ * A `pulumi` CLI to run: on `PATH` when it is v3 and at least the pinned version ({@link minCliVersion}), else the
  * one built from this folder's go.mod (built now on a cold cache, under a cross-process lock so
  * that parallel callers build once).
  *
@@ -240,15 +282,28 @@ export async function ensurePulumiCli(options: EnsurePulumiCliOptions = {}): Pro
   let pending = inProcess.get(key);
   if (!pending) {
     pending = (async () => {
-      const found = await onPath(path);
+      const onProgress = options.onProgress ?? ((line: string) => console.error(line));
+      const found = await onPath(path, onProgress);
       if (found) return found;
       const version = await pinnedVersion();
       const binDir = join(cacheDir, await cacheKey(version), "bin");
       const binary = join(binDir, "pulumi");
-      const ready = async (): Promise<boolean> =>
-        existsSync(join(binDir, DYNAMIC_PLUGIN)) && (await cliVersion(binary)) === version;
+      const pulumiPackageDir =
+        options.pulumiPackageDir ?? resolve(CLI_MODULE_DIR, "..", "node_modules/@pulumi/pulumi");
+      const ready = async (): Promise<boolean> => {
+        if ((await cliVersion(binary)) !== version) return false;
+        // A binary without its plugin script beside it needs the script, not a new build.
+        if (!existsSync(join(binDir, DYNAMIC_PLUGIN)))
+          await copyDynamicPlugin(binDir, pulumiPackageDir);
+        return true;
+      };
       if (await ready()) return { binary, binDir, version, source: "cache" as const };
-      await mkdir(cacheDir, { recursive: true });
+      await mkdir(cacheDir, { recursive: true }).catch((error: unknown) => {
+        throw new Error(
+          `the CLI cache ${cacheDir} is not a folder that can be made or written (${error instanceof Error ? error.message : String(error)}): ` +
+            `set PULUMI_ATLAS_CLI_CACHE to one that can`,
+        );
+      });
       return withLock(
         join(cacheDir, ".build-lock"),
         async () => {

@@ -9,19 +9,26 @@ import { ensurePulumiCli } from "./index";
 const USAGE = `Usage: npm run pulumi-cli [-- [--no-path] [--help]]
 
 Prints the path of the pulumi CLI the demo, the tests and the bench run: a pulumi >= the
-supported minimum on PATH, else the one built from pulumi-cli/go.mod with Go (first run only).
+pinned version (pulumi-cli/go.mod) or later on PATH, else the one built from pulumi-cli/go.mod with Go (first run only).
   --no-path   ignore PATH: use, or build, the pinned CLI
   -h, --help  print this help and exit
 `;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    args: process.argv.slice(2),
-    options: {
-      "no-path": { type: "boolean", default: false },
-      help: { type: "boolean", short: "h", default: false },
-    },
-  });
+  let values: { "no-path": boolean; help: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: process.argv.slice(2),
+      options: {
+        "no-path": { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }));
+  } catch (error) {
+    // A usage error exits 2, as the generate CLI's do.
+    console.error(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+    process.exit(2);
+  }
   if (values.help) {
     process.stdout.write(USAGE);
     return;

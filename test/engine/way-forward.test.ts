@@ -9,6 +9,7 @@
  * (useHostEmulator checks).
  */
 import type { CliStack } from "../../host-harness/cli-stack";
+import { takeLog } from "../host/helpers";
 import {
   expectExit,
   invitationOf,
@@ -105,7 +106,7 @@ describe("the refusal's ways forward, followed under the real CLI", () => {
     ]);
   }, 300_000);
 
-  it("an unknown value of the variable fails the delete before any Atlas call, naming the variable", async () => {
+  it("an unknown value of the variable fails the command before any Atlas call, naming the variable", async () => {
     const s = await stack();
     await accepted(s, "quinn");
     const destroy = await s.run("destroy", { env: { ATLAS_INVITATIONS_ON_ACCEPTED: "fail" } });
@@ -113,7 +114,7 @@ describe("the refusal's ways forward, followed under the real CLI", () => {
     expect(destroy.stdout + destroy.stderr).toMatch(
       /ATLAS_INVITATIONS_ON_ACCEPTED takes one value, "retain"/,
     );
-    expect(takeWrites(t.emulator)).toEqual([]);
+    expect(takeLog(t.emulator)).toEqual([]);
     expect(statusOf("quinn@example.com")).toBe("ACTIVE");
   }, 240_000);
 });
