@@ -87,7 +87,7 @@ Runs preview, up, refresh and destroy of the root Pulumi project's stack (config
 Pulumi.emulator.yaml) against a local Atlas emulator under the real pulumi CLI (on PATH, or built
 once from its Go module; see npm run pulumi-cli), then prints what happened to each invitation.
 No network: a file backend in a temp folder, passphrase secrets.
-Exits 0 when every step behaved as documented, 1 otherwise.
+Exits 0 when every step behaved as documented, 1 otherwise, 2 on a usage error.
 
 Options:
   --api <api>  which Atlas API the provider uses (atlasInvitations:api); default: auto
@@ -118,7 +118,8 @@ async function main(): Promise<void> {
     args = parseCommandLine(process.argv.slice(2));
   } catch (error) {
     console.error(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
-    process.exitCode = 1;
+    // A usage error exits 2, as the generate CLI's do; 1 means a step misbehaved.
+    process.exitCode = 2;
     return;
   }
   if (args.help) {
