@@ -14,7 +14,9 @@ import type { Backend } from "../support/variants";
 import { SECRET_CONFIG_KEYS, authConfig, takeLog } from "../host/helpers";
 import type { Strategy } from "../host/helpers";
 
-export { useConsumer, useHostEmulator } from "../host/helpers";
+import { useConsumer, useHostEmulator } from "../host/helpers";
+
+export { useConsumer, useHostEmulator };
 
 /** A cold Go build of the CLI takes about four minutes on two cores; jest's globalSetup does it first. */
 const CLI_TIMEOUT_MS = 30 * 60_000;
@@ -113,4 +115,35 @@ export function takeWrites(emulator: TestEmulator): string[] {
   return takeLog(emulator)
     .filter((e) => e.method !== "GET" && !e.challenged)
     .map((e) => `${e.method} ${e.operationId}`);
+}
+
+/** What {@link useEngineSuite} gives a suite. */
+export interface EngineSuite {
+  consumer: () => Consumer;
+  cli: () => PulumiCli;
+  /** The suite's emulator and temp dir (useHostEmulator). */
+  t: ReturnType<typeof useHostEmulator>;
+  /** A new stack for the suite's emulator, named `<prefix><name or a count>`. */
+  stack: (name?: string) => Promise<CliStack>;
+}
+
+/**
+ * The hooks most engine suites share: one consumer, the CLI, an emulator with its per-test
+ * checks and a temp dir, and a factory of stacks configured for it (on `backend` when given).
+ */
+export function useEngineSuite(prefix: string, backend?: Backend): EngineSuite {
+  const consumer = useConsumer();
+  const cli = useCli();
+  const t = useHostEmulator({ prefix: `engine-${prefix}-` });
+  let count = 0;
+  const stack = (name?: string): Promise<CliStack> =>
+    newStack({
+      consumer: consumer(),
+      cli: cli(),
+      emulator: t.emulator,
+      dir: t.dir,
+      name: `${prefix}-${name ?? ++count}${backend ? `-${backend}` : ""}`,
+      ...(backend ? { backend } : {}),
+    });
+  return { consumer, cli, t, stack };
 }

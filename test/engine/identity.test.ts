@@ -7,30 +7,10 @@
  */
 import type { CliStack, StackResource } from "../../host-harness/cli-stack";
 import { takeLog } from "../host/helpers";
-import {
-  expectExit,
-  invitationOf,
-  newStack,
-  opsOf,
-  takeWrites,
-  useCli,
-  useConsumer,
-  useHostEmulator,
-} from "./helpers";
+import { expectExit, invitationOf, opsOf, takeWrites, useEngineSuite } from "./helpers";
 
 describe("one person, one resource, under the real CLI", () => {
-  const consumer = useConsumer();
-  const cli = useCli();
-  const t = useHostEmulator({ prefix: "engine-identity-" });
-  let count = 0;
-  const stack = (): Promise<CliStack> =>
-    newStack({
-      consumer: consumer(),
-      cli: cli(),
-      emulator: t.emulator,
-      dir: t.dir,
-      name: `identity-${++count}`,
-    });
+  const { t, stack } = useEngineSuite("identity");
   const writes = () => takeWrites(t.emulator);
   const pendingFor = (username: string) =>
     t.emulator.control.invitations(t.emulator.orgId).filter((i) => i.username === username);

@@ -5,37 +5,15 @@
  * nothing, because refresh hands the engine the refreshed inputs as well as the outputs. Without
  * `ignoreChanges` the same `up` reverts the drift, as documented.
  */
-import type { CliStack } from "../../host-harness/cli-stack";
 import { BACKENDS } from "../support/variants";
 import type { Backend } from "../support/variants";
 import { invitationIdOf, takeLog } from "../host/helpers";
-import {
-  expectExit,
-  invitationOf,
-  newStack,
-  opsOf,
-  takeWrites,
-  useCli,
-  useConsumer,
-  useHostEmulator,
-} from "./helpers";
+import { expectExit, invitationOf, opsOf, takeWrites, useEngineSuite } from "./helpers";
 
 describe.each(BACKENDS)(
   "ignoreChanges after a refresh, on the %s API, under the real CLI",
   (backend: Backend) => {
-    const consumer = useConsumer();
-    const cli = useCli();
-    const t = useHostEmulator({ prefix: "engine-ignore-" });
-    let count = 0;
-    const stack = (): Promise<CliStack> =>
-      newStack({
-        consumer: consumer(),
-        cli: cli(),
-        emulator: t.emulator,
-        dir: t.dir,
-        name: `ignore-${backend}-${++count}`,
-        backend,
-      });
+    const { t, stack } = useEngineSuite("ignore", backend);
     const pending = (username: string) =>
       t.emulator.control.invitations(t.emulator.orgId).find((i) => i.username === username);
 

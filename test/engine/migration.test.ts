@@ -14,14 +14,13 @@
  * "retain"), the expired one gone, the pending one removed from Atlas on destroy, and one warning
  * about the move per CLI command (each runs a provider process of its own).
  */
-import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { readFile, realpath, unlink } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { LogEntry } from "../../emulator";
-import { PACKAGE_NAME, REPO_ROOT, prepareConsumer } from "../../host-harness";
+import { PACKAGE_NAME, prepareConsumer } from "../../host-harness";
 import type { Consumer } from "../../host-harness";
-import { CliStack } from "../../host-harness/cli-stack";
+import type { CliStack } from "../../host-harness/cli-stack";
 import type { CommandResult, StackResource } from "../../host-harness/cli-stack";
 import {
   PREPARE_TIMEOUT_MS,
@@ -32,6 +31,14 @@ import {
   takeLog,
 } from "../host/helpers";
 import {
+  MOVE_WARNING,
+  RELEASED_TARBALL,
+  count,
+  diagnostics,
+  expectReleasedProject,
+  switchInstall,
+} from "./released";
+import {
   expectExit,
   invitationOf,
   newStack,
@@ -41,11 +48,7 @@ import {
   useHostEmulator,
 } from "./helpers";
 
-const FIXTURES = join(REPO_ROOT, "test", "fixtures", "released");
-const RELEASED_TARBALL = join(FIXTURES, `${PACKAGE_NAME}-0.1.0.tgz`);
 const STACK = "migration";
-/** The provider's warning when the first 410 moves its process to the org users API. */
-const MOVE_WARNING = /Atlas answered 410 Gone for the invitations API/;
 /** The Sunset notice in the future tense, which must not follow a 410. */
 const FUTURE_SUNSET = /will retire the invitations API/;
 /** The four people of the stack, by resource name; each resource invites `<name>@example.com`. */
@@ -53,11 +56,6 @@ const NAMES = ["pending", "accepted-fail", "accepted-retain", "expiring"] as con
 type Name = (typeof NAMES)[number];
 const username = (name: Name): string => `${name}@example.com`;
 
-/** Every diagnostic the engine reported during a command (provider stderr included), one per event. */
-const diagnostics = (result: CommandResult): string[] =>
-  result.events.flatMap((e) => (e.diagnosticEvent ? [e.diagnosticEvent.message] : []));
-const count = (messages: readonly string[], pattern: RegExp): number =>
-  messages.filter((m) => pattern.test(m)).length;
 /** Reads are the provider's business; among writes, creating anything is what must never happen. */
 const creates = (entries: readonly LogEntry[]): string[] =>
   entries
@@ -82,8 +80,6 @@ describe("state written by the released 0.1.0 on the invites API, carried by the
     invitationOf("accepted-fail", t.emulator.orgId),
     invitationOf("accepted-retain", t.emulator.orgId, { onAccepted: "retain" }),
   ];
-  const installed = async (): Promise<string> =>
-    realpath(join(stack.workDir, "node_modules", PACKAGE_NAME));
   const idsInState = async (): Promise<Record<string, string | undefined>> =>
     Object.fromEntries([...(await stack.invitationsInState())].map(([n, r]) => [n, r.id]));
   const outputsOf = async (name: Name): Promise<Record<string, unknown>> =>
@@ -110,18 +106,7 @@ describe("state written by the released 0.1.0 on the invites API, carried by the
   }, PREPARE_TIMEOUT_MS);
 
   it("runs the project on the released 0.1.0, byte for byte the pinned tarball, which has no org users backend, with atlasInvitations:api unset", async () => {
-    const [pinned] = (await readFile(join(FIXTURES, "SHA256SUMS"), "utf8")).split(/\s+/);
-    const actual = createHash("sha256")
-      .update(await readFile(RELEASED_TARBALL))
-      .digest("hex");
-    expect(actual).toBe(pinned);
-    expect(released.tarballSha256).toBe(pinned);
-    expect(await installed()).toBe(await realpath(released.packageDir));
-    const manifest = JSON.parse(
-      await readFile(join(released.packageDir, "package.json"), "utf8"),
-    ) as { version: string };
-    expect(manifest.version).toBe("0.1.0");
-    expect(existsSync(join(released.packageDir, "dist", "backends"))).toBe(false);
+    await expectReleasedProject(released, stack);
     const config = await stack.cli(["config", "--json"]);
     expect(config.exitCode).toBe(0);
     const keys = Object.keys(JSON.parse(config.stdout) as Record<string, unknown>);
@@ -174,14 +159,7 @@ describe("state written by the released 0.1.0 on the invites API, carried by the
     const before = await stack.exportState();
     // What `npm install` of the new version does to the project: node_modules now holds the
     // current package. The project folder, its stack config and the backend stay.
-    await unlink(join(stack.workDir, "node_modules"));
-    stack = await CliStack.create({
-      consumer: current(),
-      cli: cli(),
-      dir: join(t.dir, STACK),
-      stack: STACK,
-    });
-    expect(await installed()).toBe(await realpath(current().packageDir));
+    stack = await switchInstall(stack, current(), cli());
     // The same version number as the release: the code tells them apart.
     const runtime = (dir: string) => readFile(join(dir, "dist", "provider.js"), "utf8");
     expect(await runtime(join(stack.workDir, "node_modules", PACKAGE_NAME))).toBe(

@@ -8,30 +8,10 @@ import type { CliStack, StackResource } from "../../host-harness/cli-stack";
 import { BACKENDS } from "../support/variants";
 import type { Backend } from "../support/variants";
 import { invitationIdOf, takeLog } from "../host/helpers";
-import {
-  expectExit,
-  invitationOf,
-  newStack,
-  opsOf,
-  takeWrites,
-  useCli,
-  useConsumer,
-  useHostEmulator,
-} from "./helpers";
+import { expectExit, invitationOf, opsOf, takeWrites, useEngineSuite } from "./helpers";
 
 describe.each(BACKENDS)("stack scenarios on the %s API, under the real CLI", (backend: Backend) => {
-  const consumer = useConsumer();
-  const cli = useCli();
-  const t = useHostEmulator({ prefix: "engine-scenarios-" });
-  const stack = (name: string): Promise<CliStack> =>
-    newStack({
-      consumer: consumer(),
-      cli: cli(),
-      emulator: t.emulator,
-      dir: t.dir,
-      name: `${name}-${backend}`,
-      backend,
-    });
+  const { t, stack } = useEngineSuite("scenarios", backend);
   const member = (username: string) =>
     t.emulator.control.users(t.emulator.orgId).find((u) => u.username === username);
 

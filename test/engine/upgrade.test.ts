@@ -13,14 +13,12 @@
  * gone (a 410, then `removeOrgUser` of the pending org user). 0.1.0 has neither the warning's text
  * nor a `removeOrgUser` call anywhere in its code.
  */
-import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { readFile, realpath, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { PACKAGE_NAME, REPO_ROOT, prepareConsumer } from "../../host-harness";
+import { PACKAGE_NAME, prepareConsumer } from "../../host-harness";
 import type { Consumer } from "../../host-harness";
-import { CliStack } from "../../host-harness/cli-stack";
-import type { CommandResult, Deployment } from "../../host-harness/cli-stack";
+import type { CliStack } from "../../host-harness/cli-stack";
+import type { Deployment } from "../../host-harness/cli-stack";
 import {
   PREPARE_TIMEOUT_MS,
   calls,
@@ -29,6 +27,14 @@ import {
   stepsOn,
   takeLog,
 } from "../host/helpers";
+import {
+  MOVE_WARNING,
+  RELEASED_TARBALL,
+  count,
+  diagnostics,
+  expectReleasedProject,
+  switchInstall,
+} from "./released";
 import {
   expectExit,
   invitationOf,
@@ -39,21 +45,12 @@ import {
   useHostEmulator,
 } from "./helpers";
 
-const FIXTURES = join(REPO_ROOT, "test", "fixtures", "released");
-const RELEASED_TARBALL = join(FIXTURES, `${PACKAGE_NAME}-0.1.0.tgz`);
 const STACK = "upgrade";
 const ALICE = "alice@example.com";
 const BOB = "bob@example.com";
 /** The current package's Sunset notice (provider/backends/select.ts); 0.1.0 has no such text. */
 const SUNSET_NOTICE = /Atlas will retire the invitations API on 2027-07-01/;
-/** The current package's warning when a 410 moves it to the org users API. */
-const MOVE_WARNING = /Atlas answered 410 Gone for the invitations API/;
 
-/** Every diagnostic the engine reported during a command (provider stderr included), one per event. */
-const diagnostics = (result: CommandResult): string[] =>
-  result.events.flatMap((e) => (e.diagnosticEvent ? [e.diagnosticEvent.message] : []));
-const count = (messages: readonly string[], pattern: RegExp): number =>
-  messages.filter((m) => pattern.test(m)).length;
 /** The calls that changed something in Atlas, as `operationId` or `operationId:status`. */
 const writesIn = (list: readonly string[]): string[] =>
   list.filter((c) => !/^(get|list)/.test(c)).sort();
@@ -73,8 +70,6 @@ describe("a stack made by the released 0.1.0 under the real pulumi CLI, carried 
     invitationOf("alice", t.emulator.orgId, aliceArgs),
     invitationOf("bob", t.emulator.orgId, bobArgs),
   ];
-  const installed = async (): Promise<string> =>
-    realpath(join(stack.workDir, "node_modules", PACKAGE_NAME));
   const resourcesOf = (deployment: Deployment) =>
     (deployment.resources ?? []).filter((r) => r.type.includes("OrgInvitation"));
 
@@ -91,18 +86,7 @@ describe("a stack made by the released 0.1.0 under the real pulumi CLI, carried 
   }, PREPARE_TIMEOUT_MS);
 
   it("runs the project on the released 0.1.0, byte for byte the pinned tarball, which has no org users backend", async () => {
-    const [pinned] = (await readFile(join(FIXTURES, "SHA256SUMS"), "utf8")).split(/\s+/);
-    const actual = createHash("sha256")
-      .update(await readFile(RELEASED_TARBALL))
-      .digest("hex");
-    expect(actual).toBe(pinned);
-    expect(released.tarballSha256).toBe(pinned);
-    expect(await installed()).toBe(await realpath(released.packageDir));
-    const manifest = JSON.parse(
-      await readFile(join(released.packageDir, "package.json"), "utf8"),
-    ) as { version: string };
-    expect(manifest.version).toBe("0.1.0");
-    expect(existsSync(join(released.packageDir, "dist", "backends"))).toBe(false);
+    await expectReleasedProject(released, stack);
   });
 
   it("creates two invitations with 0.1.0, one POST each, and stores a provider that only requires the package's runtime subpath", async () => {
@@ -131,14 +115,7 @@ describe("a stack made by the released 0.1.0 under the real pulumi CLI, carried 
     const before = await stack.exportState();
     // What `npm install` of the new version does to the project: node_modules now holds the
     // current package. The project folder, its stack config and the backend stay.
-    await unlink(join(stack.workDir, "node_modules"));
-    stack = await CliStack.create({
-      consumer: current(),
-      cli: cli(),
-      dir: join(t.dir, STACK),
-      stack: STACK,
-    });
-    expect(await installed()).toBe(await realpath(current().packageDir));
+    stack = await switchInstall(stack, current(), cli());
     expect(existsSync(join(stack.workDir, "node_modules", PACKAGE_NAME, "dist", "backends"))).toBe(
       true,
     );

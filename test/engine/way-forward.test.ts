@@ -10,32 +10,12 @@
  */
 import type { CliStack } from "../../host-harness/cli-stack";
 import { takeLog } from "../host/helpers";
-import {
-  expectExit,
-  invitationOf,
-  newStack,
-  opsOf,
-  takeWrites,
-  useCli,
-  useConsumer,
-  useHostEmulator,
-} from "./helpers";
+import { expectExit, invitationOf, opsOf, takeWrites, useEngineSuite } from "./helpers";
 
 const REFUSAL = /accepted the invitation[\s\S]*ATLAS_INVITATIONS_ON_ACCEPTED=retain/;
 
 describe("the refusal's ways forward, followed under the real CLI", () => {
-  const consumer = useConsumer();
-  const cli = useCli();
-  const t = useHostEmulator({ prefix: "engine-way-forward-" });
-  let count = 0;
-  const stack = (): Promise<CliStack> =>
-    newStack({
-      consumer: consumer(),
-      cli: cli(),
-      emulator: t.emulator,
-      dir: t.dir,
-      name: `way-forward-${++count}`,
-    });
+  const { t, stack } = useEngineSuite("way-forward");
   const statusOf = (username: string) =>
     t.emulator.control.users(t.emulator.orgId).find((u) => u.username === username)
       ?.orgMembershipStatus;
