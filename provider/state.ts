@@ -180,10 +180,13 @@ export function stateFromPending(
     id,
     declared: {
       orgId: declared.orgId,
-      // Atlas may hold another spelling of the same address; state keeps the program's.
-      username: sameUsername(pending.username, declared.username)
-        ? declared.username
-        : pending.username,
+      // Atlas may hold another spelling of the same address; state keeps the program's. An answer
+      // without `username` (optional in the spec's OrgInvitation) keeps the declared address too:
+      // state must always be readable back, and "" is not (issue 19, item 7).
+      username:
+        pending.username === "" || sameUsername(pending.username, declared.username)
+          ? declared.username
+          : pending.username,
       roles: preferDeclared(declared.roles, pending.roles),
       teamIds: preferDeclared(declared.teamIds, pending.teamIds),
       groupRoleAssignments: sameGroupRoles(
