@@ -1,5 +1,7 @@
 /**
- * A tiny Pulumi engine for stack scenarios: a state file carried between steps, each step in a
+ * A tiny Pulumi engine, kept for the with-teams suite only (it mocks @pulumi/mongodbatlas, whose
+ * provider plugin the real CLI could not load here); every other stack scenario runs under the
+ * real `pulumi` CLI (cli-stack.ts). It is a state file carried between steps, each step in a
  * fresh host process as each CLI command runs its own. It keeps to what the engine does with a
  * dynamic provider (the ResourceProvider service, proto/pulumi/provider.proto in
  * https://github.com/pulumi/pulumi): check gets old and new inputs; diff and

@@ -2,8 +2,9 @@
  * The host harness: this package run the way `pulumi up` runs it. Build and install it into a
  * consumer (`prepareConsumer`), get the serialized resources a program produces
  * (`serializeDeclarations`), drive the SDK's dynamic-provider host over gRPC (`startHost`), and
- * carry a state file through preview/up/refresh/destroy (`Engine`). Shared by the host tests
- * and the demo.
+ * carry a state file through preview/up/refresh/destroy (`Engine`, kept only for the with-teams
+ * suite, which mocks @pulumi/mongodbatlas). The demo and the stack suites run the real `pulumi`
+ * CLI instead (cli-stack.ts).
  */
 import type { Consumer } from "./consumer";
 import { startHost, type HostClient, type StartHostOptions } from "./host";
