@@ -12,11 +12,10 @@
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, symlink } from "node:fs/promises";
 import { basename, delimiter, dirname, join, resolve } from "node:path";
-import { spawn } from "node:child_process";
 import type { PulumiCli } from "../pulumi-cli";
 import { DYNAMIC_PLUGIN } from "../pulumi-cli";
 import type { Consumer } from "./consumer";
-import { childEnv } from "./exec";
+import { capture, childEnv } from "./exec";
 
 /** One resource of a declared program, in declaration order. */
 export interface StackResource {
@@ -205,12 +204,7 @@ export function stepsOf(events: readonly EngineEvent[]): ResourceStep[] {
     if (diag?.urn && diag.severity === "error" && !steps.has(diag.urn)) {
       const type = diag.urn.split("::")[2] ?? "";
       if (isHarnessResource(type))
-        Object.assign(
-          stepFor({ op: "check", urn: diag.urn, type: type.split("$").pop() ?? type }),
-          {
-            failed: true,
-          },
-        );
+        stepFor({ op: "check", urn: diag.urn, type: type.split("$").pop() ?? type }).failed = true;
     }
     if (diag?.urn && steps.has(diag.urn)) {
       const step = steps.get(diag.urn) as ResourceStep;
@@ -299,14 +293,16 @@ export class CliStack {
       config: request.config,
     });
     const started = Date.now();
-    const { stdout, stderr, code } = await spawnProcess(
+    const { stdout, stderr, code } = await capture(
       this.options.nodeBinary ?? process.execPath,
       [DRIVER],
-      this.workDir,
-      env,
-      body,
-      this.options.timeoutMs ?? 240_000,
-      request.signal,
+      {
+        cwd: this.workDir,
+        env,
+        input: body,
+        timeoutMs: this.options.timeoutMs ?? 240_000,
+        ...(request.signal ? { signal: request.signal } : {}),
+      },
     );
     const line = stdout.split("\n").find((l) => l.startsWith(MARKER));
     if (line === undefined)
@@ -364,13 +360,10 @@ export class CliStack {
    */
   async cli(args: readonly string[], env: Record<string, string> = {}): Promise<CliRun> {
     const started = Date.now();
-    const { stdout, stderr, code } = await spawnProcess(
+    const { stdout, stderr, code } = await capture(
       this.options.cli.binary,
       [...args, "--stack", this.stack, "--non-interactive"],
-      this.workDir,
-      this.cliEnv(env),
-      "",
-      this.options.timeoutMs ?? 240_000,
+      { cwd: this.workDir, env: this.cliEnv(env), timeoutMs: this.options.timeoutMs ?? 240_000 },
     );
     return { exitCode: code ?? -1, stdout, stderr, ms: Date.now() - started };
   }
@@ -410,32 +403,4 @@ export class CliStack {
     }
     return out;
   }
-}
-
-function spawnProcess(
-  command: string,
-  args: readonly string[],
-  cwd: string,
-  env: Record<string, string>,
-  input: string,
-  timeoutMs: number,
-  signal?: AbortSignal,
-): Promise<{ stdout: string; stderr: string; code: number | null }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-    child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
-    // Each `abort` event is one Ctrl-C: an AbortSignal aborts once, so a second Ctrl-C is a second
-    // `abort` event dispatched on it (stack-driver.js passes each on to the CLI).
-    signal?.addEventListener("abort", () => child.kill("SIGINT"));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolvePromise({ stdout, stderr, code });
-    });
-    child.stdin.end(input);
-  });
 }

@@ -15,34 +15,22 @@ export interface RunOptions {
 const tail = (text: string, lines = 40): string =>
   text.trimEnd().split("\n").slice(-lines).join("\n");
 
-export function run(
+export async function run(
   command: string,
   args: readonly string[],
   options: RunOptions,
 ): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code, signal) => {
-      if (code === 0) return resolve({ stdout, stderr });
-      const how = signal ? `signal ${signal}` : `exit code ${code}`;
-      reject(
-        new Error(
-          `\`${command} ${args.join(" ")}\` in ${options.cwd} failed (${how}).\n` +
-            `--- stdout ---\n${tail(stdout)}\n--- stderr ---\n${tail(stderr)}`,
-        ),
-      );
-    });
-    child.stdin.end(options.input ?? "");
+  const { code, signal, stdout, stderr } = await capture(command, args, {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    input: options.input ?? "",
   });
+  if (code === 0) return { stdout, stderr };
+  const how = signal ? `signal ${signal}` : `exit code ${code}`;
+  throw new Error(
+    `\`${command} ${args.join(" ")}\` in ${options.cwd} failed (${how}).\n` +
+      `--- stdout ---\n${tail(stdout)}\n--- stderr ---\n${tail(stderr)}`,
+  );
 }
 
 /** `npm` as the current platform names it. */
@@ -58,4 +46,68 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
     if (!key.startsWith("MONGODB_ATLAS_")) env[key] = value;
   }
   return { ...env, ...extra };
+}
+
+/** What {@link capture} saw: the exit code (null when killed by a signal), the signal, the output. */
+export interface Captured {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CaptureOptions {
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  /** Written to stdin, which is then closed. @default nothing */
+  input?: string;
+  /** Each complete stderr line, as it arrives (progress). */
+  onStderrLine?: (line: string) => void;
+  /** SIGKILL after this long. @default no limit */
+  timeoutMs?: number;
+  /**
+   * SIGINT on each `abort` event: an AbortSignal aborts once, so a second Ctrl-C is a second
+   * `abort` event dispatched on it.
+   */
+  signal?: AbortSignal;
+}
+
+/** Runs a command to completion and resolves with its exit code and output, whatever the code. */
+export function capture(
+  command: string,
+  args: readonly string[],
+  options: CaptureOptions,
+): Promise<Captured> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    let partial = "";
+    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
+    child.stderr.setEncoding("utf8").on("data", (c: string) => {
+      stderr += c;
+      if (!options.onStderrLine) return;
+      const lines = (partial + c).split("\n");
+      partial = lines.pop() ?? "";
+      for (const line of lines) options.onStderrLine(line);
+    });
+    const timer =
+      options.timeoutMs !== undefined
+        ? setTimeout(() => child.kill("SIGKILL"), options.timeoutMs)
+        : undefined;
+    options.signal?.addEventListener("abort", () => child.kill("SIGINT"));
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? "");
+  });
 }

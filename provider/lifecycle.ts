@@ -26,7 +26,7 @@ import {
 import { matchesDeclared, sameGroupRoles, sameSet } from "./identity";
 import type { Logger } from "./log";
 import { isActiveMember } from "./lookups";
-import { ON_ACCEPTED_ENV } from "./settings";
+import { ON_ACCEPTED_ENV } from "./model";
 import type { DeclaredInvitation, InvitationState, PendingInvitation } from "./model";
 import { stateFromPending } from "./state";
 

@@ -11,6 +11,18 @@ export type OnAcceptedPolicy = "fail" | "retain";
 export const ON_ACCEPTED_POLICIES: readonly OnAcceptedPolicy[] = ["fail", "retain"];
 export const DEFAULT_ON_ACCEPTED: OnAcceptedPolicy = "fail";
 
+/**
+ * The environment variable that makes every delete of this run leave an accepted invitation's
+ * member in place (`retain`), whatever the resource's own `onAccepted`. An environment variable,
+ * not stack config: `pulumi destroy`, and an `up` whose program no longer declares an
+ * `OrgInvitation`, configure the provider from the config stored in the state at the last
+ * update, so a config value set since never reaches that delete; the provider process inherits
+ * the CLI's environment at every command. It reaches what no program edit can: a resource removed
+ * from the program, and the old half of a replacement waiting as a pending delete (README,
+ * "Accepted invitations and stack teardown in pipelines").
+ */
+export const ON_ACCEPTED_ENV = "ATLAS_INVITATIONS_ON_ACCEPTED";
+
 /** `PENDING` or `ACCEPTED` today; an open set, so a later version's value does not break a refresh. */
 export type InvitationStatus = "PENDING" | "ACCEPTED" | (string & Record<never, never>);
 

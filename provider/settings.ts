@@ -12,6 +12,7 @@ import type { AtlasCredentials, AtlasSettings, ProxySettings } from "./atlas/set
 import type { RetryOverrides } from "./atlas/retry";
 import { Secret } from "./atlas/secret";
 import { AtlasConfigurationError } from "./errors";
+import { ON_ACCEPTED_ENV } from "./model";
 
 export { DEFAULT_BASE_URL } from "./atlas/settings";
 
@@ -52,18 +53,6 @@ export const TUNING_KEYS = {
 export type InvitationApi = "auto" | "invites" | "users";
 export const API_KEY = "atlasInvitations:api";
 export const INVITATION_APIS: readonly InvitationApi[] = ["auto", "invites", "users"];
-
-/**
- * The environment variable that makes every delete of this run leave an accepted invitation's
- * member in place (`retain`), whatever the resource's own `onAccepted`. An environment variable,
- * not stack config: `pulumi destroy`, and an `up` whose program no longer declares an
- * `OrgInvitation`, configure the provider from the config stored in the state at the last
- * update, so a config value set since never reaches that delete; the provider process inherits
- * the CLI's environment at every command. It reaches what no program edit can: a resource removed
- * from the program, and the old half of a replacement waiting as a pending delete (README,
- * "Accepted invitations and stack teardown in pipelines").
- */
-export const ON_ACCEPTED_ENV = "ATLAS_INVITATIONS_ON_ACCEPTED";
 
 /** Every Pulumi config key the provider reads. */
 export const CONFIG_KEYS: readonly string[] = [

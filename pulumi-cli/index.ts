@@ -10,12 +10,12 @@
  * script that starts `@pulumi/pulumi/cmd/dynamic-provider` resolved from the project folder,
  * copied from the `@pulumi/pulumi` npm package, which carries the same script.
  */
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { chmod, copyFile, mkdir, readFile, rename, rm } from "node:fs/promises";
 import { homedir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
+import { capture } from "../host-harness/exec";
 import { withLock } from "../host-harness/lock";
 import { compareVersions } from "../host-harness/pulumi-versions";
 
@@ -92,53 +92,6 @@ function defaultCacheDir(): string {
   }
   const base = process.env["XDG_CACHE_HOME"] || join(homedir(), ".cache");
   return join(base, "pulumi-atlas-org-invitations");
-}
-
-interface Captured {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function capture(
-  command: string,
-  args: readonly string[],
-  options: {
-    cwd: string;
-    env?: NodeJS.ProcessEnv;
-    onStderrLine?: (line: string) => void;
-    timeoutMs?: number;
-  },
-): Promise<Captured> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(command, args, {
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    let partial = "";
-    child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-    child.stderr.setEncoding("utf8").on("data", (c: string) => {
-      stderr += c;
-      if (!options.onStderrLine) return;
-      const lines = (partial + c).split("\n");
-      partial = lines.pop() ?? "";
-      for (const line of lines) options.onStderrLine(line);
-    });
-    const timer = options.timeoutMs
-      ? setTimeout(() => child.kill("SIGKILL"), options.timeoutMs)
-      : undefined;
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolvePromise({ code, stdout, stderr });
-    });
-  });
 }
 
 /** The version a `pulumi` binary reports, `x.y.z`, or undefined when it does not run. */

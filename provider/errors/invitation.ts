@@ -5,6 +5,7 @@
  */
 import { AtlasError, isAtlasError, kindGuard } from "./base";
 import type { AtlasApiError } from "./transport";
+import { ON_ACCEPTED_ENV } from "../model";
 
 /** A refusal about one person's invitation in one organization. */
 export abstract class InvitationConflictError extends AtlasError {
@@ -43,7 +44,7 @@ export class InvitationAcceptedError extends InvitationConflictError {
         `This provider never cancels an accepted invitation or removes a member, so the delete was refused. ` +
         `To finish, set \`onAccepted: "retain"\` on this resource and run \`pulumi up\` (a state-only change), ` +
         `then destroy again; or, for a resource no longer in the program or the old half of a replacement, ` +
-        `run the same command again with ATLAS_INVITATIONS_ON_ACCEPTED=retain in its environment ` +
+        `run the same command again with ${ON_ACCEPTED_ENV}=retain in its environment ` +
         `(every accepted invitation it deletes is then left in place). Either way the member stays in the organization. ` +
         `Manage the membership itself elsewhere.`,
       init,
