@@ -7,23 +7,13 @@ import type { CliStack } from "../../host-harness/cli-stack";
 import { BACKENDS } from "../support/variants";
 import type { Backend } from "../support/variants";
 import { takeLog } from "../host/helpers";
-import {
-  expectExit,
-  invitationOf,
-  newStack,
-  opsOf,
-  takeWrites,
-  useCli,
-  useConsumer,
-  useHostEmulator,
-} from "./helpers";
+import { expectExit, invitationOf, opsOf, takeWrites, useEngineSuite } from "./helpers";
 
 describe.each(BACKENDS)(
   "an invitation cancelled outside Pulumi, on the %s API, under the real CLI",
   (backend: Backend) => {
-    const consumer = useConsumer();
-    const cli = useCli();
-    const t = useHostEmulator({ prefix: "engine-drift-" });
+    const suite = useEngineSuite("drift", backend);
+    const { t } = suite;
     let stack: CliStack;
     const program = () => [
       invitationOf("erin", t.emulator.orgId),
@@ -34,14 +24,7 @@ describe.each(BACKENDS)(
     const posts = () => takeWrites(t.emulator).filter((w) => w.startsWith("POST")).length;
 
     beforeAll(async () => {
-      stack = await newStack({
-        consumer: consumer(),
-        cli: cli(),
-        emulator: t.emulator,
-        dir: t.dir,
-        name: `drift-${backend}`,
-        backend,
-      });
+      stack = await suite.stack();
       expectExit(await stack.up(program()), 0);
       takeLog(t.emulator);
     }, 180_000);

@@ -9,21 +9,11 @@ import type { CliStack } from "../../host-harness/cli-stack";
 import { BACKENDS } from "../support/variants";
 import type { Backend } from "../support/variants";
 import { expectConcurrentCalls, stepsOn, takeLog } from "../host/helpers";
-import {
-  expectExit,
-  invitationOf,
-  newStack,
-  opsOf,
-  takeWrites,
-  useCli,
-  useConsumer,
-  useHostEmulator,
-} from "./helpers";
+import { expectExit, invitationOf, opsOf, takeWrites, useEngineSuite } from "./helpers";
 
 describe.each(BACKENDS)("a stack under the real pulumi CLI on the %s API", (backend: Backend) => {
-  const consumer = useConsumer();
-  const cli = useCli();
-  const t = useHostEmulator({ prefix: "engine-lifecycle-" });
+  const suite = useEngineSuite("lifecycle", backend);
+  const { t } = suite;
   const steps = stepsOn(backend);
   let stack: CliStack;
   const program = (aliceArgs: Record<string, unknown> = {}) => [
@@ -34,14 +24,7 @@ describe.each(BACKENDS)("a stack under the real pulumi CLI on the %s API", (back
   let carolRoles = ["ORG_MEMBER"];
 
   beforeAll(async () => {
-    stack = await newStack({
-      consumer: consumer(),
-      cli: cli(),
-      emulator: t.emulator,
-      dir: t.dir,
-      name: `lifecycle-${backend}`,
-      backend,
-    });
+    stack = await suite.stack();
     takeLog(t.emulator);
   }, 120_000);
 

@@ -6,20 +6,11 @@
  */
 import type { CliStack, StackResource } from "../../host-harness/cli-stack";
 import { takeLog } from "../host/helpers";
-import {
-  expectExit,
-  newStack,
-  opsOf,
-  takeWrites,
-  useCli,
-  useConsumer,
-  useHostEmulator,
-} from "./helpers";
+import { expectExit, opsOf, takeWrites, useEngineSuite } from "./helpers";
 
 describe("preview with values unknown until apply, under the real CLI", () => {
-  const consumer = useConsumer();
-  const cli = useCli();
-  const t = useHostEmulator({ prefix: "engine-preview-" });
+  const suite = useEngineSuite("preview");
+  const { t } = suite;
   let stack: CliStack;
   const program = (): StackResource[] => [
     {
@@ -38,13 +29,7 @@ describe("preview with values unknown until apply, under the real CLI", () => {
   ];
 
   beforeAll(async () => {
-    stack = await newStack({
-      consumer: consumer(),
-      cli: cli(),
-      emulator: t.emulator,
-      dir: t.dir,
-      name: "unknowns",
-    });
+    stack = await suite.stack();
     takeLog(t.emulator);
   }, 120_000);
 
