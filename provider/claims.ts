@@ -18,11 +18,13 @@
  */
 import { InvitationDeclaredTwiceError } from "./errors";
 import { personKey } from "./identity";
+import { sameInvitation } from "./same-invitation";
+import type { InvitationFacts } from "./same-invitation";
 
 interface Claim {
   username: string;
-  /** Ids of the pre-existing invitation the claiming create adopted, if it adopted one. */
-  adopted: { invitationId?: string | undefined; userId?: string | undefined } | undefined;
+  /** What is known of the pre-existing invitation the claiming create adopted, if it adopted one. */
+  adopted: InvitationFacts | undefined;
 }
 
 /** What the `check`s of this deployment saw declare one person. */
@@ -36,6 +38,7 @@ interface Checked {
 export class Claims {
   private readonly byPerson = new Map<string, Claim>();
   private readonly checked = new Map<string, Checked>();
+  private readonly retainOnReplace = new Set<string>();
 
   /**
    * Records one `check`: a resource declares the person; `keeps` when its old inputs declared the
@@ -87,26 +90,35 @@ export class Claims {
   }
 
   /** The create that claimed the person adopted an invitation that existed before it. */
-  adopted(
-    orgId: string,
-    username: string,
-    ids: { invitationId?: string | undefined; userId?: string | undefined },
-  ): void {
+  adopted(orgId: string, username: string, facts: InvitationFacts): void {
     const claim = this.byPerson.get(personKey(orgId, username));
-    if (claim) claim.adopted = { invitationId: ids.invitationId, userId: ids.userId };
+    if (claim) {
+      const { invitationId, userId, createdAt, expiresAt, inviterUsername } = facts;
+      claim.adopted = { invitationId, userId, createdAt, expiresAt, inviterUsername };
+    }
   }
 
-  /** Whether a create of this deployment adopted the invitation with one of these ids. */
-  adoptedInThisDeployment(
-    orgId: string,
-    username: string,
-    ids: { invitationId?: string | undefined; userId?: string | undefined },
-  ): boolean {
+  /**
+   * Whether a create of this deployment adopted certainly this invitation (same-invitation.ts):
+   * by id, or, for state written on the other Atlas API, by when and by whom it was sent.
+   */
+  adoptedInThisDeployment(orgId: string, username: string, facts: InvitationFacts): boolean {
     const adopted = this.byPerson.get(personKey(orgId, username))?.adopted;
-    if (!adopted) return false;
-    return (
-      (ids.invitationId !== undefined && ids.invitationId === adopted.invitationId) ||
-      (ids.userId !== undefined && ids.userId === adopted.userId)
-    );
+    return adopted !== undefined && sameInvitation(adopted, facts);
+  }
+
+  /**
+   * Records what `diff` saw: the resource with id `id` is being replaced by a declaration that
+   * says `onAccepted: "retain"`. Its old half's delete, later in the same deployment, follows the
+   * new declaration (issue 19, item 3(a)): the user asked for retain in the very edit that
+   * replaces the resource, and the delete only ever receives the old inputs.
+   */
+  replacedWithRetain(id: string): void {
+    this.retainOnReplace.add(id);
+  }
+
+  /** Whether `diff` saw the resource with id `id` replaced by a declaration saying "retain". */
+  retainsReplaced(id: string): boolean {
+    return this.retainOnReplace.has(id);
   }
 }

@@ -10,6 +10,10 @@
  *   declaration in state only, with a warning, so it never blocks `pulumi up`.
  * - delete: cancel a pending invitation; never cancel an accepted one, never remove a member:
  *   refuse (`onAccepted: "fail"`) or leave them and warn (`"retain"`).
+ * State written on the other Atlas API is acted on only where Atlas shows certainly the same
+ * invitation (same-invitation.ts); the person's other pending invitations are left alone, with a
+ * warning (issue 19, item 1). An invitation past its `expiresAt` is over, whether Atlas still
+ * lists it or answers `400 ALREADY_EXPIRED` (item 6).
  */
 import type { AtlasClient } from "./atlas/api";
 import type { Budget } from "./atlas/budget";
@@ -41,15 +45,50 @@ export interface LifecycleContext {
   retainAccepted?: boolean;
 }
 
-function refOf(
-  state: Pick<InvitationState, "invitationId" | "userId" | "declared">,
-): InvitationRef {
+function refOf(state: InvitationState): InvitationRef {
   return {
     orgId: state.declared.orgId,
     username: state.declared.username,
     invitationId: state.invitationId,
     userId: state.userId,
+    createdAt: state.createdAt,
+    expiresAt: state.expiresAt,
+    inviterUsername: state.inviterUsername,
   };
+}
+
+/** Whether Atlas's `expiresAt` has passed: such an invitation is over, listed or not (item 6). */
+function lapsed(pending: { expiresAt?: string | undefined }, ctx: LifecycleContext): boolean {
+  const at = pending.expiresAt === undefined ? Number.NaN : Date.parse(pending.expiresAt);
+  return !Number.isNaN(at) && at <= ctx.budget.clock.now();
+}
+
+const sentAt = (p: { createdAt?: string | undefined }): string =>
+  p.createdAt === undefined ? "" : ` sent ${p.createdAt}`;
+
+/**
+ * The invitation `state` holds, in the ids of the API in use, when Atlas certainly shows it
+ * (backend.locate). When the person has pending invitations of which none is certainly this one
+ * (state from the other API whose invitation lapsed and was re-sent, say), warns and returns
+ * undefined: those invitations are not the stack's to read, change or cancel (issue 19, item 1).
+ */
+async function locate(
+  ctx: LifecycleContext,
+  state: InvitationState,
+  outcome: string,
+): Promise<{ ref: InvitationRef; pending?: PendingInvitation | undefined } | undefined> {
+  const located = await ctx.backend.locate(refOf(state), ctx.budget);
+  if (located.found === "this") return located;
+  if (located.found === "others") {
+    const { orgId, username } = state.declared;
+    ctx.logger.warn?.(
+      `the invitation ${describeId(state)}${sentAt(state)} of this OrgInvitation is not among the pending invitations ` +
+        `of ${username} in organization ${orgId} on the ${ctx.backend.api === "users" ? "org users" : "invites"} API. ` +
+        `${located.others.map((p) => `${describeId(p)}${sentAt(p)}`).join(", ")} cannot be proven to be it (a re-sent ` +
+        `invitation has a new send time), so ${outcome}.`,
+    );
+  }
+  return undefined;
 }
 
 function pendingRef(pending: PendingInvitation, declared: DeclaredInvitation): InvitationRef {
@@ -110,7 +149,9 @@ async function send(ctx: LifecycleContext, declared: DeclaredInvitation): Promis
       }
       if (error.status === 409) {
         // Someone else invited the person between our look-up and the POST.
-        const [raced] = await ctx.backend.findPending(orgId, username, ctx.budget);
+        const raced = (await ctx.backend.findPending(orgId, username, ctx.budget)).find(
+          (p) => !lapsed(p, ctx),
+        );
         if (raced) return adopt(ctx, raced, declared);
       }
     }
@@ -140,7 +181,8 @@ export async function createInvitation(
       isActiveMember(ctx.client, orgId, username, ctx.budget),
     ]);
     if (active) throw new UserAlreadyMemberError({ orgId, username });
-    const [existing, ...others] = pending;
+    // A lapsed invitation Atlas still lists is over: it is never adopted; a fresh one is sent.
+    const [existing, ...others] = pending.filter((p) => !lapsed(p, ctx));
     // A resource that keeps this invitation may have been checked during the look-ups.
     if (existing) ctx.claims.assertSole(orgId, username);
     if (others.length > 0) {
@@ -166,8 +208,9 @@ export async function readInvitation(
 ): Promise<InvitationState | undefined> {
   const { orgId, username } = state.declared;
   if (state.status !== "ACCEPTED") {
-    const pending = await ctx.backend.read(refOf(state), ctx.budget);
-    if (pending) return stateFromPending(pending, state.declared, state);
+    const found = await locate(ctx, state, "this refresh treats the resource's invitation as gone");
+    const pending = found && (found.pending ?? (await ctx.backend.read(found.ref, ctx.budget)));
+    if (pending && !lapsed(pending, ctx)) return stateFromPending(pending, state.declared, state);
   }
   if (await isActiveMember(ctx.client, orgId, username, ctx.budget)) {
     return { ...state, status: "ACCEPTED" };
@@ -205,9 +248,12 @@ export async function updateInvitation(
   if (state.status === "ACCEPTED") return recordAccepted(ctx, state, declared, changed);
   if (!changed)
     return { ...state, declared: { ...state.declared, onAccepted: declared.onAccepted } };
-  const updated = await ctx.backend
-    .update(refOf(state), declared, ctx.budget)
-    .catch((error: unknown) => Promise.reject(explainApiError(error, { ...declared })));
+  const found = await locate(ctx, state, "nothing was changed in Atlas");
+  const updated =
+    found &&
+    (await ctx.backend
+      .update(found.ref, declared, ctx.budget)
+      .catch((error: unknown) => Promise.reject(explainApiError(error, { ...declared }))));
   if (updated) return stateFromPending(updated, declared, state);
   const { orgId, username } = declared;
   if (await isActiveMember(ctx.client, orgId, username, ctx.budget)) {
@@ -236,15 +282,25 @@ export async function deleteInvitation(
   }
   let active: boolean | undefined;
   if (state.status !== "ACCEPTED") {
-    const outcome = await ctx.backend.cancel(refOf(state), ctx.budget);
+    const found = await locate(
+      ctx,
+      state,
+      "they were left in place, and this resource removed from the stack",
+    );
+    const outcome = found && (await ctx.backend.cancel(found.ref, ctx.budget));
     if (outcome === "cancelled") return;
     if (outcome === "active") active = true;
   }
   active ??= await isActiveMember(ctx.client, orgId, username, ctx.budget);
   if (!active) return;
-  if (onAccepted === "retain" || ctx.retainAccepted) {
+  const replacedWithRetain = ctx.claims.retainsReplaced(state.id);
+  if (onAccepted === "retain" || ctx.retainAccepted || replacedWithRetain) {
     const why =
-      onAccepted === "retain" ? `onAccepted is "retain"` : `${ON_ACCEPTED_ENV} is "retain"`;
+      onAccepted === "retain"
+        ? `onAccepted is "retain"`
+        : replacedWithRetain
+          ? `the declaration that replaces this resource says onAccepted "retain"`
+          : `${ON_ACCEPTED_ENV} is "retain"`;
     ctx.logger.warn?.(
       `${username} accepted the invitation to organization ${orgId} and is an active member; ` +
         `${why}, so the member was left in place and the resource removed from the stack.`,

@@ -216,7 +216,13 @@ export class OrgInvitationProvider implements dynamic.ResourceProvider<
     olds: OrgInvitationOutputs | Props,
     news: Props,
   ): Promise<dynamic.DiffResult> {
-    return diffInvitation(parseState(id, { ...olds }), news);
+    const result = diffInvitation(parseState(id, { ...olds }), news);
+    // The old half's delete receives only the old inputs; a "retain" declared in the edit that
+    // replaces it must still reach it (claims.ts, replacedWithRetain).
+    if ((result.replaces?.length ?? 0) > 0 && news["onAccepted"] === "retain") {
+      this.claims.replacedWithRetain(id);
+    }
+    return result;
   }
 
   /**

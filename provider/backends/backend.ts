@@ -6,14 +6,30 @@
 import type { AtlasClient } from "../atlas/api";
 import type { Budget } from "../atlas/budget";
 import type { DeclaredInvitation, PendingInvitation } from "../model";
+import { sameInvitation } from "../same-invitation";
+import type { InvitationFacts } from "../same-invitation";
 
-/** What the provider knows about one invitation: the person, and whichever ids it holds. */
-export interface InvitationRef {
+/**
+ * What the provider knows about one invitation: the person, whichever ids it holds, and when and
+ * by whom it was sent (what proves it is the same invitation across the two APIs:
+ * same-invitation.ts).
+ */
+export interface InvitationRef extends InvitationFacts {
   orgId: string;
   username: string;
-  invitationId?: string | undefined;
-  userId?: string | undefined;
 }
+
+/**
+ * What `locate` found for a ref:
+ * - `this`: `ref` now carries this API's id; `pending` is the invitation when the search saw it;
+ * - `none`: the person has no pending invitation on this API;
+ * - `others`: the person has pending invitations, none of which is certainly this one (a re-sent
+ *   invitation, say): the lifecycle leaves them alone.
+ */
+export type Located =
+  | { found: "this"; ref: InvitationRef; pending?: PendingInvitation | undefined }
+  | { found: "none" }
+  | { found: "others"; others: PendingInvitation[] };
 
 /** What `cancel` found and did. */
 export type CancelOutcome =
@@ -36,7 +52,17 @@ export interface InvitationBackend {
    * before sending again, so this never sends two.
    */
   invite(declared: DeclaredInvitation, budget: Budget): Promise<PendingInvitation>;
-  /** The pending invitation `ref` points at, or undefined when there is none any more. */
+  /**
+   * Puts `ref` in this API's ids. Free when `ref` already holds one; otherwise (state written on
+   * the other API) one look-up of the person's pending invitations, matched by certainty only
+   * (same-invitation.ts), never "the newest" (issue 19, item 1).
+   * @throws the client's errors
+   */
+  locate(ref: InvitationRef, budget: Budget): Promise<Located>;
+  /**
+   * The pending invitation `ref` points at, or undefined when there is none any more (or when
+   * `ref` holds no id of this API: `locate` first).
+   */
   read(ref: InvitationRef, budget: Budget): Promise<PendingInvitation | undefined>;
   /**
    * Brings the pending invitation to the declared roles, teams and project roles; undefined when
@@ -47,8 +73,27 @@ export interface InvitationBackend {
     declared: DeclaredInvitation,
     budget: Budget,
   ): Promise<PendingInvitation | undefined>;
-  /** Cancels the pending invitation. Never removes a member. */
+  /**
+   * Cancels the pending invitation `ref` points at (by this API's id; `locate` first). Never
+   * removes a member.
+   */
   cancel(ref: InvitationRef, budget: Budget): Promise<CancelOutcome>;
 }
 
 export type BackendFactory = (client: AtlasClient) => InvitationBackend;
+
+/**
+ * `locate` for either API: `own` names the id kind the API addresses invitations by, `findPending`
+ * is its look-up of the person's pending invitations.
+ */
+export async function locateBy(
+  ref: InvitationRef,
+  own: "invitationId" | "userId",
+  findPending: () => Promise<PendingInvitation[]>,
+): Promise<Located> {
+  if (ref[own] !== undefined) return { found: "this", ref };
+  const pending = await findPending();
+  const match = pending.find((p) => sameInvitation(ref, p));
+  if (match) return { found: "this", ref: { ...ref, [own]: match[own] }, pending: match };
+  return pending.length > 0 ? { found: "others", others: pending } : { found: "none" };
+}

@@ -1,16 +1,18 @@
 /**
  * The invitation lifecycle on the deprecated invites API (`2023-01-01`): the default while Atlas
  * serves it, because its DELETE only ever cancels a pending invitation (an accepted one answers
- * 404, or 400 INVALID_INVITATION_ID), so no race can remove a member.
+ * 404, or 400 INVALID_INVITATION_ID), so no race can remove a member. A lapsed one may answer
+ * 400 ALREADY_EXPIRED: gone too.
  */
 import type { AtlasClient } from "../atlas/api";
 import type { Budget } from "../atlas/budget";
 import type { GroupRoleResponse, OrgInvitation, OrgInvitationUpdateRequest } from "../atlas/types";
-import { isNoSuchInvitation } from "../errors";
+import { isAlreadyExpired, isNoSuchInvitation } from "../errors";
 import { newestFirst } from "../identity";
 import { pendingInvitationById, pendingInvitationsOf } from "../lookups";
 import type { DeclaredInvitation, GroupRoleAssignment, PendingInvitation } from "../model";
-import type { CancelOutcome, InvitationBackend, InvitationRef } from "./backend";
+import { locateBy } from "./backend";
+import type { CancelOutcome, InvitationBackend } from "./backend";
 
 /**
  * Atlas answers project roles one per entry (`{groupId, groupRole}`) where requests say
@@ -69,13 +71,12 @@ export function invitesBackend(client: AtlasClient): InvitationBackend {
       ),
     );
 
-  /** The invitation id of `ref`; for state that only knows a user id, the person's newest one. */
-  const idOf = async (ref: InvitationRef, budget: Budget): Promise<string | undefined> =>
-    ref.invitationId ?? (await findPending(ref.orgId, ref.username, budget))[0]?.invitationId;
-
   return {
     api: "invites",
     findPending,
+
+    locate: (ref, budget) =>
+      locateBy(ref, "invitationId", () => findPending(ref.orgId, ref.username, budget)),
 
     async invite(declared, budget) {
       // An ambiguous failure is looked up before the POST is sent again: the create's own
@@ -93,14 +94,14 @@ export function invitesBackend(client: AtlasClient): InvitationBackend {
     },
 
     async read(ref, budget) {
-      const id = await idOf(ref, budget);
+      const id = ref.invitationId;
       if (id === undefined) return undefined;
       const invitation = await pendingInvitationById(client, ref.orgId, id, budget);
       return invitation && fromInvitation(invitation, ref.orgId);
     },
 
     async update(ref, declared, budget) {
-      const id = await idOf(ref, budget);
+      const id = ref.invitationId;
       if (id === undefined) return undefined;
       try {
         const invitation = await client.updateOrgInviteById(ref.orgId, id, updateBody(declared), {
@@ -108,19 +109,19 @@ export function invitesBackend(client: AtlasClient): InvitationBackend {
         });
         return fromInvitation(invitation, ref.orgId);
       } catch (error) {
-        if (isNoSuchInvitation(error)) return undefined;
+        if (isNoSuchInvitation(error) || isAlreadyExpired(error)) return undefined;
         throw error;
       }
     },
 
     async cancel(ref, budget): Promise<CancelOutcome> {
-      const id = await idOf(ref, budget);
+      const id = ref.invitationId;
       if (id === undefined) return "not-pending";
       try {
         await client.deleteOrgInvite(ref.orgId, id, { budget });
         return "cancelled";
       } catch (error) {
-        if (isNoSuchInvitation(error)) return "not-pending";
+        if (isNoSuchInvitation(error) || isAlreadyExpired(error)) return "not-pending";
         throw error;
       }
     },

@@ -9,7 +9,9 @@
  * Atlas serves it.
  *
  * State written on the invites API (resource id = invitation id, no `userId`) works here too: the
- * pending user is found by email address, and its id is recorded as `userId`.
+ * pending user is found by email address and taken only when it is certainly the same invitation
+ * (the same send time, expiry and inviter: same-invitation.ts); its id is then recorded as
+ * `userId`. A pending user that cannot be proven to be it is never written to (issue 19, item 1).
  */
 import type { AtlasClient } from "../atlas/api";
 import type { Budget } from "../atlas/budget";
@@ -17,7 +19,9 @@ import type { OrgUser, OrgUserRequest } from "../atlas/types";
 import { newestFirst } from "../identity";
 import { orgUserById, orgUsersNamed } from "../lookups";
 import type { DeclaredInvitation, PendingInvitation } from "../model";
-import type { CancelOutcome, InvitationBackend, InvitationRef } from "./backend";
+import { isAlreadyExpired } from "../errors";
+import { locateBy } from "./backend";
+import type { CancelOutcome, InvitationBackend } from "./backend";
 
 /** A PENDING org user, in the invitation vocabulary: `invitationCreatedAt` becomes `createdAt`... */
 export function fromOrgUser(user: OrgUser, orgId: string): PendingInvitation {
@@ -51,6 +55,14 @@ export function userBody(declared: DeclaredInvitation): Omit<OrgUserRequest, "us
   };
 }
 
+/** A write refused with 400 ALREADY_EXPIRED: the invitation lapsed, so it is gone (`value`). */
+const lapsedAs =
+  <T>(value: T) =>
+  (error: unknown): T => {
+    if (isAlreadyExpired(error)) return value;
+    throw error;
+  };
+
 export function usersBackend(client: AtlasClient): InvitationBackend {
   const pendingUsers = async (
     orgId: string,
@@ -68,13 +80,12 @@ export function usersBackend(client: AtlasClient): InvitationBackend {
   ): Promise<PendingInvitation[]> =>
     newestFirst((await pendingUsers(orgId, username, budget)).map((u) => fromOrgUser(u, orgId)));
 
-  /** The pending user `ref` points at: its id, or for state without one, the newest by username. */
-  const userIdOf = async (ref: InvitationRef, budget: Budget): Promise<string | undefined> =>
-    ref.userId ?? (await findPending(ref.orgId, ref.username, budget))[0]?.userId;
-
   return {
     api: "users",
     findPending,
+
+    locate: (ref, budget) =>
+      locateBy(ref, "userId", () => findPending(ref.orgId, ref.username, budget)),
 
     async invite(declared, budget) {
       // The create's own look-up found nobody pending, so a pending user found now is ours.
@@ -91,24 +102,26 @@ export function usersBackend(client: AtlasClient): InvitationBackend {
     },
 
     async read(ref, budget) {
-      if (ref.userId === undefined) return (await findPending(ref.orgId, ref.username, budget))[0];
+      if (ref.userId === undefined) return undefined;
       const user = await orgUserById(client, ref.orgId, ref.userId, budget);
       return user?.orgMembershipStatus === "PENDING" ? fromOrgUser(user, ref.orgId) : undefined;
     },
 
     async update(ref, declared, budget) {
-      const userId = await userIdOf(ref, budget);
+      const userId = ref.userId;
       if (userId === undefined) return undefined;
-      const updated = await client.updatePendingOrgUser(ref.orgId, userId, userBody(declared), {
-        budget,
-      });
+      const updated = await client
+        .updatePendingOrgUser(ref.orgId, userId, userBody(declared), { budget })
+        .catch(lapsedAs("not-pending" as const));
       return typeof updated === "string" ? undefined : fromOrgUser(updated, ref.orgId);
     },
 
     async cancel(ref, budget): Promise<CancelOutcome> {
-      const userId = await userIdOf(ref, budget);
+      const userId = ref.userId;
       if (userId === undefined) return "not-pending";
-      const outcome = await client.removePendingOrgUser(ref.orgId, userId, { budget });
+      const outcome = await client
+        .removePendingOrgUser(ref.orgId, userId, { budget })
+        .catch(lapsedAs("not-pending" as const));
       return outcome === "removed" ? "cancelled" : outcome;
     },
   };

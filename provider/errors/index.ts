@@ -49,6 +49,7 @@ export {
   explainApiError,
   isAmbiguousFailure,
   isInvitationLimitRefusal,
+  isAlreadyExpired,
   isNoSuchInvitation,
   isNoSuchOrgUser,
   isRateLimited,

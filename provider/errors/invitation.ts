@@ -42,7 +42,10 @@ export class InvitationAcceptedError extends InvitationConflictError {
     super(
       `${init.username} accepted the invitation to organization ${init.orgId} and is now an active member. ` +
         `This provider never cancels an accepted invitation or removes a member, so the delete was refused. ` +
-        `To finish, set \`onAccepted: "retain"\` on this resource and run \`pulumi up\` (a state-only change), ` +
+        `If this resource was renamed or moved into a component and is still declared, give the new declaration ` +
+        `\`aliases\` naming its old name and parent (e.g. \`aliases: [{ name: "old-name", parent: pulumi.rootStackResource }]\`) ` +
+        `and run \`pulumi up\` again: the engine then keeps one resource and deletes nothing. ` +
+        `Otherwise, to finish: set \`onAccepted: "retain"\` on this resource and run \`pulumi up\` (a state-only change), ` +
         `then destroy again; or, for a resource no longer in the program or the old half of a replacement, ` +
         `run the same command again with ${ON_ACCEPTED_ENV}=retain in its environment ` +
         `(every accepted invitation it deletes is then left in place). Either way the member stays in the organization. ` +
@@ -59,8 +62,13 @@ export class UserAlreadyMemberError extends InvitationConflictError {
 
   constructor(init: { orgId: string; username: string }) {
     super(
-      `${init.username} is already an active member of organization ${init.orgId}, so there is no invitation to create. ` +
-        `Remove this OrgInvitation from the program (membership is managed outside invitations), ` +
+      `${init.username} is already an active member of organization ${init.orgId}, so there is no invitation to create; ` +
+        `nothing was sent. If this stack already manages their accepted invitation under another name (a resource renamed ` +
+        `or moved into a component), either give this declaration \`aliases\` naming the old name and parent ` +
+        `(e.g. \`aliases: [{ name: "old-name", parent: pulumi.rootStackResource }]\`) and run \`pulumi up\`: the engine ` +
+        `keeps the one resource and nothing is written; or remove this OrgInvitation from the program and run ` +
+        `\`pulumi up\` with ${ON_ACCEPTED_ENV}=retain in its environment: the old resource leaves the stack and the ` +
+        `member stays. Otherwise remove this OrgInvitation (membership is managed outside invitations), ` +
         `or invite a different username.`,
       init,
     );

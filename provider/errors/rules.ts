@@ -24,6 +24,16 @@ export function isNoSuchInvitation(error: unknown): boolean {
   );
 }
 
+/**
+ * Atlas refused a write to an invitation whose `expiresAt` has passed: `400 ALREADY_EXPIRED`
+ * (on Atlas's documented error codes). The invitation is over, so for the lifecycle it is gone
+ * (issue 19, item 6); whether Atlas still lists lapsed invitations is unrecorded, and the emulator
+ * plays both (`lapsedInvitations`).
+ */
+export function isAlreadyExpired(error: unknown): boolean {
+  return isAtlasApiError(error) && error.status === 400 && error.errorCode === "ALREADY_EXPIRED";
+}
+
 /** No org user with that id (or hidden by Atlas's default status filter): a 404 other than `ORG_NOT_FOUND`. */
 export function isNoSuchOrgUser(error: unknown): boolean {
   return isAtlasApiError(error) && error.status === 404 && error.errorCode !== "ORG_NOT_FOUND";
