@@ -56,6 +56,8 @@ export interface ControlClient {
     options?: { accountUsername?: string },
   ): Promise<OrgUserRecord>;
   expireInvitation(orgId: string, invitationIdOrUsername: string): Promise<void>;
+  /** Its `expiresAt` becomes a second before the emulator's now; answers the invitation. */
+  lapseInvitation(orgId: string, invitationIdOrUsername: string): Promise<InvitationRecord>;
   rejectInvitation(orgId: string, invitationIdOrUsername: string): Promise<void>;
   setInvitation(
     orgId: string,
@@ -144,6 +146,7 @@ export function connectControl(baseUrl: string): ControlClient {
     addMember: (orgId, input) => call("POST", `${org(orgId)}/members`, input),
     acceptInvitation: (orgId, id, options) => call("POST", inv(orgId, id, "accept"), options),
     expireInvitation: async (orgId, id) => void (await call("POST", inv(orgId, id, "expire"))),
+    lapseInvitation: (orgId, id) => call("POST", inv(orgId, id, "lapse")),
     rejectInvitation: async (orgId, id) => void (await call("POST", inv(orgId, id, "reject"))),
     setInvitation: async (orgId, id, patch) =>
       void (await call("PATCH", `${org(orgId)}/invitations/${encodeURIComponent(id)}`, patch)),

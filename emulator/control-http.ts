@@ -217,6 +217,11 @@ function routes(core: Core, control: FullControl): [string, RegExp, Handler][] {
     ],
     [
       "POST",
+      new RegExp(`^${ORG}/invitations/([^/]+)/lapse$`),
+      (m) => control.lapseInvitation(m[0] ?? "", m[1] ?? ""),
+    ],
+    [
+      "POST",
       new RegExp(`^${ORG}/invitations/([^/]+)/reject$`),
       (m) => (control.rejectInvitation(m[0] ?? "", m[1] ?? ""), { ok: true }),
     ],

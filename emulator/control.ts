@@ -7,12 +7,14 @@ import {
   acceptInvitation,
   addMember,
   endInvitation,
+  isLapsed,
+  lapseInvitation,
   sweepExpired,
   updateInvitation,
 } from "./lifecycle";
 import type { FaultSummary } from "./faults";
 import type { OrgState } from "./state";
-import { findInvitation, isoSeconds } from "./state";
+import { findInvitation, isoSeconds, pendingInvitationsFor } from "./state";
 import type { EmulatorControl, InvitationRecord, KnobSettings, SunsetInfo } from "./types";
 
 /** Extra methods the HTTP control API needs besides EmulatorControl. */
@@ -26,10 +28,12 @@ export const KNOB_VALUES = {
   duplicateInvitePolicy: ["duplicate", "replace", "reject"],
   missingInvitationAnswer: ["400", "404"],
   usernameCase: ["exact", "insensitive"],
+  usernameNormalization: ["none", "nfc"],
   usernameStorage: ["as-sent", "lower-case"],
   invitationLimitCode: ["INVITATIONS_RATE_LIMITED_IP", "RATE_LIMITED_IP"],
   acceptedUserId: ["new", "same"],
   reinvitedUserId: ["new", "same"],
+  lapsedInvitations: ["listed", "dropped"],
 } as const satisfies {
   [K in keyof KnobSettings]?: readonly KnobSettings[K][];
 };
@@ -84,7 +88,20 @@ export function createControl(core: Core): FullControl {
       if (accountUsername !== undefined && typeof accountUsername !== "string") {
         throw new ControlError("accountUsername must be a string", 400);
       }
-      const inv = invitationFor(org, idOrUsername);
+      // By username: the person's newest invitation still running. A person cannot accept a
+      // lapsed invitation, even one Atlas still lists (lapsedInvitations "listed").
+      const running = org.invitations.has(idOrUsername)
+        ? undefined
+        : pendingInvitationsFor(state, org, idOrUsername, "control")
+            .filter((i) => !isLapsed(state, i))
+            .at(-1);
+      const inv = running ?? invitationFor(org, idOrUsername);
+      if (isLapsed(state, inv)) {
+        throw new ControlError(
+          `invitation ${inv.id} of ${inv.username} lapsed at ${inv.expiresAt}: it cannot be accepted`,
+          409,
+        );
+      }
       return structuredClone(acceptInvitation(state, org, inv, accountUsername));
     },
     expireInvitation(orgId, idOrUsername) {
@@ -96,6 +113,12 @@ export function createControl(core: Core): FullControl {
         "INVITATION_EXPIRED",
         isoSeconds(core.now()),
       );
+    },
+    lapseInvitation(orgId, idOrUsername) {
+      const org = orgFor(orgId);
+      const inv = invitationFor(org, idOrUsername);
+      lapseInvitation(state, org, inv);
+      return structuredClone(inv);
     },
     rejectInvitation(orgId, idOrUsername) {
       const org = orgFor(orgId);

@@ -3,6 +3,10 @@
  * move the same state: an invitation shows up as a PENDING org user (2025-02-19), accepting makes
  * the user ACTIVE and the invitation disappear, expiry/rejection leave an INVITATION_EXPIRED /
  * INVITATION_REJECTED user behind (openapi slice, OrgUserResponse discriminator).
+ *
+ * An invitation past its `expiresAt` follows the `lapsedInvitations` knob: "dropped", it expires
+ * on its own (`sweepExpired`, before every request); "listed", it stays listed and served with its
+ * user PENDING, every write to it answers 400 ALREADY_EXPIRED, and creates treat it as ended.
  */
 import { AtlasError } from "./errors";
 import type { AtlasState, OrgState } from "./state";
@@ -33,6 +37,41 @@ export interface InvitePatch {
   groupRoleAssignments?: GroupRoleAssignmentRecord[];
 }
 
+/** Whether an ISO timestamp is at or before the emulator's now. */
+function passed(state: AtlasState, at: string | null | undefined): boolean {
+  return typeof at === "string" && Date.parse(at) <= state.now();
+}
+
+/**
+ * A pending invitation past its `expiresAt` that Atlas still lists (`lapsedInvitations:
+ * "listed"`). Under "dropped" none exists: the sweep removed it before any operation looked.
+ */
+export function isLapsed(state: AtlasState, invitation: InvitationRecord): boolean {
+  return state.knobs.lapsedInvitations === "listed" && passed(state, invitation.expiresAt);
+}
+
+/** A PENDING org user whose invitation lapsed and is still listed (see isLapsed). */
+export function isLapsedUser(state: AtlasState, user: OrgUserRecord): boolean {
+  return (
+    state.knobs.lapsedInvitations === "listed" &&
+    user.orgMembershipStatus === "PENDING" &&
+    passed(state, user.invitationExpiresAt)
+  );
+}
+
+/**
+ * A write to a lapsed invitation (or its PENDING user). The code is on Atlas's documented error
+ * list, with this description (https://www.mongodb.com/docs/atlas/reference/api-errors/); the
+ * status and whether these operations answer it are not recorded.
+ */
+export function alreadyExpired(): AtlasError {
+  return new AtlasError(
+    400,
+    "ALREADY_EXPIRED",
+    "Cannot update an entity that has already expired.",
+  );
+}
+
 /**
  * A user id that is never `other`: a pending org user's id is never its invitation's id (528
  * recorded pairs, none equal; usually the invitation id + 1, which the emulator does not imitate
@@ -55,6 +94,10 @@ function idOtherThan(...others: (string | undefined)[]): string {
  * record of the person is replaced by the new PENDING one ("Replaces INVITATION_EXPIRED and
  * INVITATION_REJECTED user with the same email", createOrgUser), under a new id unless the
  * `reinvitedUserId` knob says "same".
+ *
+ * A lapsed invitation (still listed, see isLapsed) is ended for a create, so a fresh invitation
+ * can always be sent: it neither conflicts nor counts for the duplicate policy, it stays listed
+ * beside the new one, and a PENDING user that shows it is replaced like an INVITATION_EXPIRED one.
  */
 export function createInvitation(
   state: AtlasState,
@@ -67,7 +110,7 @@ export function createInvitation(
   const conflict = records.find(
     (u) =>
       u.orgMembershipStatus === "ACTIVE" ||
-      (via === "users" && u.orgMembershipStatus === "PENDING"),
+      (via === "users" && u.orgMembershipStatus === "PENDING" && !isLapsedUser(state, u)),
   );
   if (conflict) {
     // Wording and parameters of the one recorded USER_ALREADY_EXISTS (file 23).
@@ -78,7 +121,9 @@ export function createInvitation(
       { parameters: [input.username] },
     );
   }
-  const pending = pendingInvitationsFor(state, org, input.username, "api");
+  const pending = pendingInvitationsFor(state, org, input.username, "api").filter(
+    (inv) => !isLapsed(state, inv),
+  );
   if (via === "invites" && pending.length > 0) {
     const policy = state.knobs.duplicateInvitePolicy;
     if (policy === "reject") {
@@ -105,9 +150,11 @@ export function createInvitation(
   };
   org.invitations.set(invitation.id, invitation);
   // A PENDING record (invites API, duplicate or replace policy) follows the newest invitation.
-  const stillPending = records.find((u) => u.orgMembershipStatus === "PENDING");
+  const stillPending = records.find(
+    (u) => u.orgMembershipStatus === "PENDING" && !isLapsedUser(state, u),
+  );
   if (stillPending) return { invitation, user: pointUserAt(org, stillPending, invitation) };
-  // Expired or rejected records of the person are replaced.
+  // Expired, rejected or lapsed records of the person are replaced.
   const ended = records.filter((u) => u.orgMembershipStatus !== "ACTIVE");
   for (const old of ended) org.users.delete(old.id);
   const reused = state.knobs.reinvitedUserId === "same" ? ended[0] : undefined;
@@ -267,8 +314,12 @@ export function endInvitation(
   user.invitationExpiresAt = status === "INVITATION_EXPIRED" ? expiredAt : null;
 }
 
-/** Invitations whose 30 days ran out (per the injectable clock) expire on their own, one by one. */
+/**
+ * Invitations whose 30 days ran out (per the injectable clock) expire on their own, one by one,
+ * under `lapsedInvitations: "dropped"`; under "listed" they stay (isLapsed).
+ */
 export function sweepExpired(state: AtlasState): void {
+  if (state.knobs.lapsedInvitations === "listed") return;
   const now = state.now();
   for (const org of state.orgs.values()) {
     for (const inv of [...org.invitations.values()]) {
@@ -279,6 +330,28 @@ export function sweepExpired(state: AtlasState): void {
       });
     }
   }
+}
+
+/**
+ * Control API: the invitation lapses now, without the clock moving: its `expiresAt` becomes a
+ * second before now (whole seconds, as Atlas prints them). Its PENDING user, if it shows this
+ * invitation, follows the person's newest invitation still running, as the sweep would have it;
+ * with none left it keeps showing this one, now lapsed. Under "dropped" the next request sweeps it.
+ */
+export function lapseInvitation(
+  state: AtlasState,
+  org: OrgState,
+  invitation: InvitationRecord,
+): void {
+  const at = isoSeconds(state.now() - 1000);
+  invitation.expiresAt = at;
+  const user = [...org.users.values()].find((u) => u.invitationId === invitation.id);
+  if (user?.orgMembershipStatus !== "PENDING") return;
+  const running = pendingInvitationsFor(state, org, invitation.username, "api")
+    .filter((inv) => !passed(state, inv.expiresAt))
+    .at(-1);
+  if (running) pointUserAt(org, user, running);
+  else user.invitationExpiresAt = at;
 }
 
 export function removeUser(state: AtlasState, org: OrgState, user: OrgUserRecord): void {

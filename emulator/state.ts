@@ -37,7 +37,11 @@ interface Named {
 export interface OrgState extends Named {
   teams: Map<string, Named>;
   projects: Map<string, Named>;
-  /** Pending invitations only: accepted, expired, rejected and cancelled ones are gone. */
+  /**
+   * Pending invitations only: accepted, expired, rejected and cancelled ones are gone. Under
+   * `lapsedInvitations: "listed"` this includes those past their `expiresAt` (lifecycle.ts
+   * `isLapsed`), which Atlas would still list.
+   */
   invitations: Map<string, InvitationRecord>;
   users: Map<string, OrgUserRecord>;
   domainAllowList: string[] | null;
@@ -52,10 +56,12 @@ function defaultKnobs(): Knobs {
     duplicateInvitePolicy: "duplicate",
     missingInvitationAnswer: "400",
     usernameCase: "exact",
+    usernameNormalization: "none",
     usernameStorage: "as-sent",
     invitationLimitCode: "INVITATIONS_RATE_LIMITED_IP",
     acceptedUserId: "new",
     reinvitedUserId: "new",
+    lapsedInvitations: "listed",
   };
 }
 
@@ -111,9 +117,10 @@ export class AtlasState {
 }
 
 /**
- * How usernames are matched. "api" follows the knobs (usernameCase, and usernameStorage: with
- * "lower-case" Atlas lower-cases every address it receives before comparing); "control" is the
- * test-side lookup, always case-insensitive so tests can address people in any case.
+ * How usernames are matched. "api" follows the knobs (usernameCase, usernameNormalization, and
+ * usernameStorage: with "lower-case" Atlas lower-cases every address it receives before
+ * comparing); "control" is the test-side lookup, always case-insensitive and in NFC, so tests can
+ * address people in any case and either Unicode form.
  */
 type Match = "api" | "control";
 
@@ -122,17 +129,23 @@ export function stored(state: AtlasState, username: string): string {
   return state.knobs.usernameStorage === "lower-case" ? username.toLowerCase() : username;
 }
 
-/** Is `candidate` (a stored username) the person `wanted` names (as received)? */
+/**
+ * Is `candidate` (a stored username) the person `wanted` names (as received)? Under
+ * usernameNormalization "nfc" both are compared in Unicode Normalization Form C (UAX #15), so
+ * "ren\u00e9@x" and "rene\u0301@x" are one person; under "none" (the default) they are two.
+ */
 export function samePerson(
   state: AtlasState,
   candidate: string,
   wanted: string,
   match: Match,
 ): boolean {
+  const nfc = match === "control" || state.knobs.usernameNormalization === "nfc";
+  const form = (s: string): string => (nfc ? s.normalize("NFC") : s);
   if (match === "control" || state.knobs.usernameCase === "insensitive") {
-    return candidate.toLowerCase() === wanted.toLowerCase();
+    return form(candidate).toLowerCase() === form(wanted).toLowerCase();
   }
-  return candidate === stored(state, wanted);
+  return form(candidate) === form(stored(state, wanted));
 }
 
 /** Every user record of that person, by the knobs (several only when they changed in between). */

@@ -195,6 +195,12 @@ type DuplicateInvitePolicy = "replace" | "reject" | "duplicate";
 type MissingInvitationAnswer = "404" | "400";
 /** How Atlas compares usernames (filters, duplicate checks, PATCH by username). */
 type UsernameCase = "exact" | "insensitive";
+/**
+ * Whether Atlas compares usernames in Unicode Normalization Form C (UAX #15) or code point by code
+ * point: "none", an address in NFC and the same address in NFD are two people; "nfc", one person
+ * (letter case still per UsernameCase). Storage is unaffected: Atlas keeps the address as sent.
+ */
+type UsernameNormalization = "none" | "nfc";
 /** Whether Atlas keeps an address as sent or lower-cases it. */
 type UsernameStorage = "as-sent" | "lower-case";
 /** errorCode of the invitation limit's 400. */
@@ -206,15 +212,24 @@ type AcceptedUserId = "same" | "new";
  * createOrgInvite) keeps that record's id or replaces the record with a new one.
  */
 type ReinvitedUserId = "same" | "new";
+/**
+ * What Atlas does with a pending invitation whose `expiresAt` has passed. "listed": it stays
+ * listed and served, its org user stays PENDING, every write to it answers 400 ALREADY_EXPIRED,
+ * and creates treat it as ended. "dropped": it disappears at once and its PENDING user becomes
+ * INVITATION_EXPIRED.
+ */
+type LapsedInvitations = "listed" | "dropped";
 
 export interface KnobSettings {
   duplicateInvitePolicy: DuplicateInvitePolicy;
   missingInvitationAnswer: MissingInvitationAnswer;
   usernameCase: UsernameCase;
+  usernameNormalization: UsernameNormalization;
   usernameStorage: UsernameStorage;
   invitationLimitCode: InvitationLimitCode;
   acceptedUserId: AcceptedUserId;
   reinvitedUserId: ReinvitedUserId;
+  lapsedInvitations: LapsedInvitations;
   invitationLimit: InvitationLimit | null;
   tokenBucket: TokenBucketSpec | null;
 }
@@ -280,7 +295,15 @@ export interface EmulatorControl {
     invitationIdOrUsername: string,
     options?: { accountUsername?: string },
   ): OrgUserRecord;
+  /** The invitation ends at once: it disappears and its user becomes INVITATION_EXPIRED. */
   expireInvitation(orgId: string, invitationIdOrUsername: string): void;
+  /**
+   * The invitation's `expiresAt` (and its PENDING user's `invitationExpiresAt`) becomes one second
+   * before the emulator's now, without moving the clock: what happens next is the
+   * `lapsedInvitations` knob's ("dropped": the next request sweeps it; "listed": it stays listed,
+   * and writes to it answer 400 ALREADY_EXPIRED). By id, or by username (the newest invitation).
+   */
+  lapseInvitation(orgId: string, invitationIdOrUsername: string): InvitationRecord;
   rejectInvitation(orgId: string, invitationIdOrUsername: string): void;
   setInvitation(
     orgId: string,

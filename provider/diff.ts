@@ -1,7 +1,7 @@
 /**
  * `diff` rules. Compares stored state with the new inputs, field by field, so that a new
  * serialized provider (`__provider`) or a reordered list is never a change:
- *   - orgId, or username other than in letter case: replace (an invitation cannot move to another
+ *   - orgId, or username other than in letter case or Unicode form: replace (an invitation cannot move to another
  *     org or person);
  *   - roles, teamIds, groupRoleAssignments: update in place;
  *   - onAccepted: update in place, state only (no API call).

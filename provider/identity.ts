@@ -1,19 +1,36 @@
 /**
  * When two things are the same: one person (an email address, compared without regard to letter
- * case everywhere, because people do and because Atlas's own matching is unrecorded), and one set
- * of roles or teams (order never matters: reordering a list in the program, or Atlas answering in
- * another order, is never a change).
+ * case or Unicode normalisation form everywhere, because people do and because Atlas's own
+ * matching is unrecorded), and one set of roles or teams (order never matters: reordering a list
+ * in the program, or Atlas answering in another order, is never a change).
+ *
+ * An address with non-ASCII letters can reach the provider in two forms that look alike and are
+ * one address to a person: "ren\u00e9@x" (é as one code point, Normalization Form C) and
+ * "rene\u0301@x" (e and a combining acute accent, Form D), depending on the keyboard, the editor
+ * or the tool that wrote the file. Unicode Standard Annex #15 (https://unicode.org/reports/tr15/)
+ * defines the two as canonically equivalent, so every comparison of people goes through
+ * `comparableUsername`: NFC first, then letter case. Only comparisons do: the address that is
+ * sent to Atlas, kept in state or written by `generate` stays exactly as declared or as Atlas
+ * holds it.
  */
 import type { DeclaredInvitation, GroupRoleAssignment, PendingInvitation } from "./model";
 
-/** Email addresses are one person whatever their letter case. */
+/**
+ * The form in which two addresses are compared: Normalization Form C (UAX #15), then lower case.
+ * The one place that decides it; never sent to Atlas or stored.
+ */
+export function comparableUsername(username: string): string {
+  return username.normalize("NFC").toLowerCase();
+}
+
+/** Email addresses are one person whatever their letter case and Unicode normalisation form. */
 export function sameUsername(a: string, b: string): boolean {
-  return a.toLowerCase() === b.toLowerCase();
+  return comparableUsername(a) === comparableUsername(b);
 }
 
 /** One person in one organization, as a map key. */
 export function personKey(orgId: string, username: string): string {
-  return `${orgId}\u0000${username.toLowerCase()}`;
+  return `${orgId}\u0000${comparableUsername(username)}`;
 }
 
 export function sameSet(

@@ -2,7 +2,7 @@
  * The mission's semantics, one function per lifecycle step, over a backend (backends/): one set
  * of decisions whichever Atlas API carries them out. Everything that decides "gone", "accepted"
  * or "retry" looks at status codes and `errorCode`, never at message text; every decision about a
- * person compares email addresses without regard to letter case.
+ * person compares email addresses without regard to letter case or Unicode form (identity.ts).
  *
  * - create: adopt a pending invitation for the person, else send one; an active member is an error.
  * - read: pending refreshes; accepted stays in state as ACCEPTED; otherwise gone.

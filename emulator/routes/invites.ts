@@ -1,7 +1,13 @@
 /** The six deprecated invitation operations (application/vnd.atlas.2023-01-01+json only). */
 import { AtlasError, notFound } from "../errors";
 import type { InvitePatch } from "../lifecycle";
-import { createInvitation, deleteInvitation, updateInvitation } from "../lifecycle";
+import {
+  alreadyExpired,
+  createInvitation,
+  deleteInvitation,
+  isLapsed,
+  updateInvitation,
+} from "../lifecycle";
 import type { OrgState } from "../state";
 import { pendingInvitationsFor } from "../state";
 import type { InvitationRecord } from "../types";
@@ -65,6 +71,13 @@ function missingInvitation(ctx: OpContext, id: string): AtlasError {
 function pendingById(ctx: OpContext, org: OrgState, id: string): InvitationRecord {
   const inv = org.invitations.get(id);
   if (!inv) throw missingInvitation(ctx, id);
+  return inv;
+}
+
+/** A pending invitation that may still change: a lapsed one is listed but refuses every write. */
+function writableById(ctx: OpContext, org: OrgState, id: string): InvitationRecord {
+  const inv = pendingById(ctx, org, id);
+  if (isLapsed(ctx.state, inv)) throw alreadyExpired();
   return inv;
 }
 
@@ -135,8 +148,11 @@ export const inviteRoutes: RouteDef[] = [
       rejectUnknown(body, REQUEST_FIELDS);
       const username = parseUsername(body["username"]);
       const patch = parsePatch(org, body);
-      // With several pending invitations ("duplicate" policy) the newest one changes.
-      const inv = pendingInvitationsFor(ctx.state, org, username, "api").at(-1);
+      // With several pending invitations ("duplicate" policy) the newest one still running
+      // changes; when every one of them lapsed (still listed), the write is refused.
+      const all = pendingInvitationsFor(ctx.state, org, username, "api");
+      const inv = all.filter((i) => !isLapsed(ctx.state, i)).at(-1);
+      if (!inv && all.length > 0) throw alreadyExpired();
       if (!inv) throw notFound(`Invitation for username ${username}`);
       updateInvitation(org, inv, patch);
       return ok(org, inv);
@@ -168,7 +184,7 @@ export const inviteRoutes: RouteDef[] = [
       const body = requireObject(ctx.body);
       rejectUnknown(body, UPDATE_FIELDS);
       const patch = parsePatch(org, body);
-      const inv = pendingById(ctx, org, id);
+      const inv = writableById(ctx, org, id);
       updateInvitation(org, inv, patch);
       return ok(org, inv);
     },
@@ -182,7 +198,7 @@ export const inviteRoutes: RouteDef[] = [
     hasBody: false,
     handle(ctx) {
       const org = resolveOrg(ctx);
-      const inv = pendingById(ctx, org, invitationId(ctx));
+      const inv = writableById(ctx, org, invitationId(ctx));
       deleteInvitation(ctx.state, org, inv);
       return { status: 204 };
     },

@@ -1,6 +1,12 @@
 /** The five org-user operations (2025-02-19; listOrgUsers and removeOrgUser also 2023-01-01). */
 import { AtlasError, notFound } from "../errors";
-import { createInvitation, removeUser, updateInvitation } from "../lifecycle";
+import {
+  alreadyExpired,
+  createInvitation,
+  isLapsedUser,
+  removeUser,
+  updateInvitation,
+} from "../lifecycle";
 import type { OrgState } from "../state";
 import { samePerson } from "../state";
 import type { MembershipStatus, OrgUserRecord } from "../types";
@@ -179,6 +185,8 @@ export const userRoutes: RouteDef[] = [
       const teamIds =
         body["teamIds"] === undefined ? undefined : parseTeamIds(org, body["teamIds"]);
       const user = findUser(org, id, new Set(DEFAULT_STATUSES));
+      // A PENDING user whose invitation lapsed (still listed) is that invitation: no more writes.
+      if (isLapsedUser(ctx.state, user)) throw alreadyExpired();
       const invitation = user.invitationId ? org.invitations.get(user.invitationId) : undefined;
       if (user.orgMembershipStatus === "PENDING" && invitation) {
         // A pending user is its invitation: change both.
@@ -207,6 +215,7 @@ export const userRoutes: RouteDef[] = [
       // "If using a deprecated version, only active users can be removed." (openapi slice)
       const statuses = ctx.version === "2023-01-01" ? new Set(["ACTIVE"]) : new Set(STATUSES);
       const user = findUser(org, userId(ctx), statuses);
+      if (isLapsedUser(ctx.state, user)) throw alreadyExpired();
       const status = user.orgMembershipStatus;
       removeUser(ctx.state, org, user);
       if (status === "ACTIVE") ctx.removals.active += 1;

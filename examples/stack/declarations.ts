@@ -209,9 +209,10 @@ export function parseDeclaration(
     if (typeof e["username"] !== "string" || e["username"] === "")
       fail(`${path}.username`, "must be an email address.");
     const username = e["username"];
-    if (seen.has(username.toLowerCase()))
-      fail(`${path}.username`, `repeats ${username}: list each person once.`);
-    seen.add(username.toLowerCase());
+    // One person whatever the letter case and Unicode form (NFC, as the provider compares them).
+    const person = username.normalize("NFC").toLowerCase();
+    if (seen.has(person)) fail(`${path}.username`, `repeats ${username}: list each person once.`);
+    seen.add(person);
     const name = e["name"];
     if (name !== undefined && (typeof name !== "string" || !NAME.test(name)))
       fail(`${path}.name`, "must be a Pulumi resource name: a string without spaces.");

@@ -38,6 +38,13 @@ export const STACK_NAMESPACE = "atlas-org-invitations";
  * A stable Pulumi resource name per person. The same function as `resourceName` in
  * examples/stack/declarations.ts (the package cannot import from examples/, which is not built;
  * a test keeps the two equal), so a TypeScript program and the stack program name people alike.
+ *
+ * Letter case is folded but the Unicode form is deliberately not normalised (unlike identity.ts
+ * `comparableUsername`, which decides who is the same person): the name is a resource's identity
+ * in a stack, and a changed name replaces the resource (a new invitation sent, the old one
+ * cancelled), so this function must keep giving existing addresses the names it always gave.
+ * Two forms of one address never both reach it from `generate`, which keeps one invitation per
+ * person (`onePerPerson`).
  */
 export function resourceName(username: string): string {
   return `invite-${username.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;

@@ -13,7 +13,7 @@ import { fromInvitation } from "../backends/invites";
 import { isGone } from "../backends/select";
 import { fromOrgUser } from "../backends/users";
 import { isAtlasError } from "../errors";
-import { newestFirst } from "../identity";
+import { comparableUsername, newestFirst } from "../identity";
 import type { Logger } from "../log";
 import type { OnAcceptedPolicy, PendingInvitation } from "../model";
 import type { StringMap } from "../settings";
@@ -81,7 +81,8 @@ const idOf = (p: PendingInvitation): string =>
   p.invitationId ?? (p.userId !== undefined ? `org user ${p.userId}` : "(no id)");
 
 /**
- * One invitation per person (email addresses compared without regard to letter case): the newest
+ * One invitation per person (email addresses compared as the provider compares them, without
+ * regard to letter case or Unicode normalisation form: identity.ts `comparableUsername`): the newest
  * by `createdAt`, the one the provider's create adopts too (lifecycle.ts, identity.ts
  * `newestFirst`), so the declaration and the adoption agree. The others are reported.
  */
@@ -91,7 +92,7 @@ export function onePerPerson(pending: readonly PendingInvitation[]): {
 } {
   const byPerson = new Map<string, PendingInvitation[]>();
   for (const p of pending) {
-    const key = p.username.toLowerCase();
+    const key = comparableUsername(p.username);
     byPerson.set(key, [...(byPerson.get(key) ?? []), p]);
   }
   const kept: PendingInvitation[] = [];
@@ -129,10 +130,13 @@ export function toDeclaration(p: PendingInvitation): GeneratedDeclaration {
   };
 }
 
-/** By username without regard to letter case, then as written, so the order never depends on Atlas. */
+/**
+ * By username as the provider compares people (identity.ts `comparableUsername`), then as
+ * written, so the order never depends on Atlas.
+ */
 export function byUsername(a: GeneratedDeclaration, b: GeneratedDeclaration): number {
-  const x = a.username.toLowerCase();
-  const y = b.username.toLowerCase();
+  const x = comparableUsername(a.username);
+  const y = comparableUsername(b.username);
   if (x !== y) return x < y ? -1 : 1;
   return a.username < b.username ? -1 : a.username > b.username ? 1 : 0;
 }
@@ -158,7 +162,22 @@ export async function generate(options: GenerateOptions, io: CliIo): Promise<num
     };
     const client = createAtlasClient(settings, { logger });
     note(`reading the pending invitations of organization ${options.orgId}...`);
-    const { source, pending } = await readPending(client, options.orgId, note);
+    const { source, pending: listed } = await readPending(client, options.orgId, note);
+    // Atlas may still list an invitation past its expiresAt (unrecorded; the emulator's
+    // `lapsedInvitations`). The provider never adopts one (lifecycle.ts), so declaring it would
+    // make the first `up` send a new invitation, which this command promises not to do.
+    const now = Date.now();
+    const lapsed = listed.filter(
+      (p) => p.expiresAt !== undefined && Date.parse(p.expiresAt) <= now,
+    );
+    const pending = listed.filter((p) => !lapsed.includes(p));
+    for (const p of lapsed) {
+      warn(
+        `the invitation ${idOf(p)} of ${p.username} lapsed at ${p.expiresAt ?? "?"} and is not declared: the ` +
+          "provider never adopts a lapsed invitation, so `pulumi up` would send a new one. Re-invite the " +
+          "person in Atlas and run this command again, or declare them yourself to send a new invitation.",
+      );
+    }
 
     const { kept, duplicates } = onePerPerson(pending);
     for (const { kept: newest, others } of duplicates) {

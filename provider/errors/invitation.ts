@@ -98,7 +98,7 @@ export class InvitationGoneError extends InvitationConflictError {
 
 /**
  * Two `OrgInvitation` resources declare the same person (email addresses compared without regard
- * to letter case) in the same organization. Sharing one invitation would let destroying either
+ * to letter case and Unicode form) in the same organization. Sharing one invitation would let destroying either
  * cancel the other's, so one is refused before any API call. Raised by:
  * - `check` (preview included), when the program marked the resource: another resource of the same
  *   program run declares the person (`otherResource` names it);
@@ -132,7 +132,7 @@ export class InvitationDeclaredTwiceError extends InvitationConflictError {
           : same;
     super(
       `${init.username} is declared by two OrgInvitation resources for organization ${init.orgId}${other}. ` +
-        `Email addresses are compared without regard to letter case, and one person has one invitation per ` +
+        `Email addresses are compared without regard to letter case or Unicode form, and one person has one invitation per ` +
         `organization: remove the duplicate resource, or merge its roles and teams into the other.`,
       init,
     );

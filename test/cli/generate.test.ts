@@ -246,6 +246,26 @@ describe("after the invites API's sunset", () => {
   });
 });
 
+describe("lapsed invitations", () => {
+  it.each(["listed", "dropped"] as const)(
+    "declares none, with a warning naming it, whether Atlas still lists it (lapsedInvitations=%s)",
+    async (lapsedInvitations) => {
+      const emu = emulator();
+      emu.control.setKnobs({ lapsedInvitations });
+      await seed(emu);
+      const lapsed = emu.control.lapseInvitation(emu.orgId, "bob@example.com");
+      const { code, stdout, stderr } = await runCli(["generate", "--org", emu.orgId], envFor(emu));
+      expect(code).toBe(0);
+      expect(stdout).not.toMatch(/bob@example\.com/i);
+      expect(stdout).toContain("Alice@Example.com");
+      const warned = lines(stderr).filter((l) => l.includes(lapsed.id));
+      expect(warned).toHaveLength(lapsedInvitations === "listed" ? 1 : 0);
+      if (lapsedInvitations === "listed") expect(warned[0]).toMatch(/lapsed at .* is not declared/);
+      expect(lines(stderr).at(-1)).toBe("2 pending invitations written as YAML");
+    },
+  );
+});
+
 describe("failures", () => {
   it("an Atlas error: its message on stderr, exit 1, nothing on stdout", async () => {
     const emu = emulator();

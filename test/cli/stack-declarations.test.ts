@@ -182,3 +182,16 @@ describe("resource names", () => {
     );
   });
 });
+
+describe("one person listed twice", () => {
+  it.each([
+    ["in another letter case", "rene@example.com", "Rene@Example.com"],
+    ["in another Unicode form (NFD after NFC)", "r\u00e9ne@example.com", "re\u0301ne@example.com"],
+  ])("is refused %s, naming the repeat", (_label, first, repeat) => {
+    const message = refusal([
+      { username: first, roles: ["ORG_MEMBER"] },
+      { username: repeat, roles: ["ORG_MEMBER"] },
+    ]);
+    expect(message).toMatch(/invitations\[1\]\.username .*repeats .*list each person once/);
+  });
+});

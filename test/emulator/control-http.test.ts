@@ -188,10 +188,12 @@ describe("HTTP control API", () => {
       duplicateInvitePolicy: "duplicate",
       missingInvitationAnswer: "400",
       usernameCase: "exact",
+      usernameNormalization: "none",
       usernameStorage: "as-sent",
       invitationLimitCode: "INVITATIONS_RATE_LIMITED_IP",
       acceptedUserId: "new",
       reinvitedUserId: "new",
+      lapsedInvitations: "listed",
       invitationLimit: null,
       tokenBucket: { capacity: 500, refillPerSecond: 250 / 60 },
     });
@@ -203,10 +205,12 @@ describe("HTTP control API", () => {
       duplicateInvitePolicy: "reject",
       missingInvitationAnswer: "404",
       usernameCase: "insensitive",
+      usernameNormalization: "nfc",
       usernameStorage: "lower-case",
       invitationLimitCode: "RATE_LIMITED_IP",
       acceptedUserId: "same",
       reinvitedUserId: "same",
+      lapsedInvitations: "dropped",
       invitationLimit: { count: 5, windowMs: 60_000 },
       tokenBucket: null,
     });
@@ -214,10 +218,12 @@ describe("HTTP control API", () => {
       duplicateInvitePolicy: "reject",
       missingInvitationAnswer: "404",
       usernameCase: "insensitive",
+      usernameNormalization: "nfc",
       usernameStorage: "lower-case",
       invitationLimitCode: "RATE_LIMITED_IP",
       acceptedUserId: "same",
       reinvitedUserId: "same",
+      lapsedInvitations: "dropped",
       invitationLimit: { count: 5, windowMs: 60_000 },
       tokenBucket: null,
     });
@@ -229,6 +235,8 @@ describe("HTTP control API", () => {
     expect((await api.call("POST", INVITES, { body: invite("x@example.com") })).status).toBe(400);
     await remote.reset();
     expect((await remote.knobs()).duplicateInvitePolicy).toBe("duplicate");
+    expect((await remote.knobs()).usernameNormalization).toBe("none");
+    expect((await remote.knobs()).lapsedInvitations).toBe("listed");
     expect((await remote.knobs()).tokenBucket).toEqual({
       capacity: 500,
       refillPerSecond: 250 / 60,

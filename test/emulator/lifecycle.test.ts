@@ -139,7 +139,8 @@ test("rejecting leaves an INVITATION_REJECTED user with a null invitationExpires
   });
 });
 
-test("an invitation expires on its own once the clock passes 30 days", async () => {
+test('"dropped" lapsed invitations: an invitation expires on its own once the clock passes 30 days', async () => {
+  emu.control.setKnobs({ lapsedInvitations: "dropped" });
   const id = await create("slow@example.com");
   now += 30 * 86_400_000 + 1000;
   expect((await api.call("GET", `${INVITES}/${id}`)).status).toBe(400);
@@ -182,7 +183,8 @@ describe("duplicate invitation policies", () => {
     });
   });
 
-  test('"duplicate": the older invitation expiring on its own leaves the newer one and its PENDING user', async () => {
+  test('"duplicate", lapsed invitations "dropped": the older invitation expiring on its own leaves the newer one and its PENDING user', async () => {
+    emu.control.setKnobs({ lapsedInvitations: "dropped" });
     const first = await create("dup@example.com");
     now += 86_400_000;
     const second = await create("dup@example.com");
