@@ -1,106 +1,44 @@
 /**
  * The HTTP control API under /__emulator/ (no auth, never logged): the programmatic control API
- * for out-of-process users (demo, Pulumi host tests). JSON in, JSON out; JSON has no RegExp and no
- * Infinity, so faults and counts are decoded and encoded here.
+ * for out-of-process users (demo, Pulumi host tests), its routes and its answers. JSON in, JSON
+ * out; control-json.ts decodes the bodies (faults, knobs, counts: JSON has no RegExp and no
+ * Infinity).
  */
 import type { ServerResponse } from "node:http";
 import type { FullControl } from "./control";
-import type { Core } from "./core";
+import type { Json } from "./control-json";
+import {
+  countJson,
+  domainList,
+  faultFromJson,
+  grants,
+  knobsFromJson,
+  logFilter,
+  named,
+  str,
+} from "./control-json";
 import { ControlError } from "./errors";
-import { badFault } from "./faults";
+import type { FaultRegistry } from "./faults";
+import type { RequestLogStore } from "./log";
 import { DEFAULT_ORG, DEFAULT_PROJECT, DEFAULT_TEAMS } from "./state";
-import type { FaultSpec, KnobSettings, LogFilter } from "./types";
-
-type Json = Record<string, unknown>;
-type Handler = (m: string[], body: Json, url: URL) => unknown;
-
-function str(value: unknown, name: string): string {
-  if (typeof value !== "string") throw new ControlError(`${name} must be a string`, 400);
-  return value;
-}
-
-function strings(value: unknown, name: string): string[] | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
-    throw new ControlError(`${name} must be an array of strings`, 400);
-  }
-  return value as string[];
-}
-
-/** Optional `roles` and `teamIds` of a member or an invitation, as given. */
-function grants(body: Json): { roles?: string[]; teamIds?: string[] } {
-  const out: { roles?: string[]; teamIds?: string[] } = {};
-  const roles = strings(body["roles"], "roles");
-  const teamIds = strings(body["teamIds"], "teamIds");
-  if (roles) out.roles = roles;
-  if (teamIds) out.teamIds = teamIds;
-  return out;
-}
-
-/** `null` clears a domain allow list. */
-function domainList(value: unknown): string[] | null {
-  return value === null ? null : (strings(value, "domains") ?? null);
-}
-
-function named(body: Json): { id?: string; name: string } {
-  const name = str(body["name"], "name");
-  return body["id"] === undefined ? { name } : { id: str(body["id"], "id"), name };
-}
+import type { EmulatorStats } from "./types";
 
 /**
- * JSON cannot say Infinity or RegExp: `times: "Infinity"` (or null, what JSON.stringify makes of
- * Infinity) and `match.pathRegex`. Everything else passes as sent: FaultRegistry.add checks it.
+ * What the HTTP form needs besides the control API: what /__emulator/info and /stats report, the
+ * request log, and the fault registry (an injected fault answers with its id; a fault's remaining
+ * uses are looked up by id).
  */
-function faultFromJson(body: Json): FaultSpec {
-  const { match, times, ...spec } = body;
-  if (times !== undefined)
-    spec["times"] = times === "Infinity" || times === null ? Infinity : times;
-  if (match !== undefined) spec["match"] = matchFromJson(match);
-  return spec as FaultSpec;
+export interface ControlHttpHost {
+  readonly baseUrl: string;
+  readonly options: { readonly publicKey: string; readonly clientId: string };
+  readonly log: Pick<RequestLogStore, "entries" | "clear">;
+  readonly faults: Pick<FaultRegistry, "add" | "remainingOf">;
+  stats(): EmulatorStats;
 }
 
-function matchFromJson(match: unknown): unknown {
-  if (typeof match !== "object" || match === null || !("pathRegex" in match)) return match;
-  const { pathRegex, ...rest } = match as Json;
-  if (rest["path"] !== undefined) {
-    throw badFault("match.pathRegex", pathRegex, "give match.path or match.pathRegex, not both");
-  }
-  if (typeof pathRegex !== "string") {
-    throw badFault("match.pathRegex", pathRegex, "must be a string (a RegExp source)");
-  }
-  try {
-    return { ...rest, path: new RegExp(pathRegex) };
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw badFault("match.pathRegex", pathRegex, `not a regular expression (${reason})`);
-  }
-}
+type Handler = (m: string[], body: Json, url: URL) => unknown;
 
-/** JSON has no Infinity. */
-function countJson(n: number): number | "Infinity" {
-  return n === Infinity ? "Infinity" : n;
-}
-
-/** Checked by setKnobs; numbers are fine for the status knob: {"missingInvitationAnswer": 400}. */
-function knobsFromJson(body: Json): Partial<KnobSettings> {
-  const patch = { ...body } as Partial<KnobSettings> & Json;
-  if (typeof body["missingInvitationAnswer"] === "number")
-    patch.missingInvitationAnswer = String(body["missingInvitationAnswer"]) as "404" | "400";
-  return patch;
-}
-
-function logFilter(url: URL): LogFilter {
-  const filter: LogFilter = {};
-  const method = url.searchParams.get("method");
-  const operationId = url.searchParams.get("operationId");
-  const status = url.searchParams.get("status");
-  if (method) filter.method = method;
-  if (operationId) filter.operationId = operationId;
-  if (status) filter.status = Number(status);
-  return filter;
-}
-
-function routes(core: Core, control: FullControl): [string, RegExp, Handler][] {
+function routes(host: ControlHttpHost, control: FullControl): [string, RegExp, Handler][] {
   const ORG = "/__emulator/orgs/([^/]+)";
   return [
     ["POST", /^\/__emulator\/reset$/, () => (control.reset(), { ok: true })],
@@ -108,15 +46,15 @@ function routes(core: Core, control: FullControl): [string, RegExp, Handler][] {
       "GET",
       /^\/__emulator\/info$/,
       () => ({
-        baseUrl: core.baseUrl,
+        baseUrl: host.baseUrl,
         orgId: DEFAULT_ORG.id,
         teamIds: DEFAULT_TEAMS.map((t) => t.id),
         projectId: DEFAULT_PROJECT.id,
-        publicKey: core.options.publicKey,
-        clientId: core.options.clientId,
+        publicKey: host.options.publicKey,
+        clientId: host.options.clientId,
       }),
     ],
-    ["GET", /^\/__emulator\/stats$/, () => core.stats()],
+    ["GET", /^\/__emulator\/stats$/, () => host.stats()],
     ["GET", /^\/__emulator\/sunset$/, () => control.sunset()],
     [
       "PUT",
@@ -128,8 +66,8 @@ function routes(core: Core, control: FullControl): [string, RegExp, Handler][] {
       },
     ],
     ["POST", /^\/__emulator\/sunset\/now$/, () => control.sunsetNow()],
-    ["GET", /^\/__emulator\/log$/, (_m, _b, url) => core.log.entries(logFilter(url))],
-    ["DELETE", /^\/__emulator\/log$/, () => (core.log.clear(), { ok: true })],
+    ["GET", /^\/__emulator\/log$/, (_m, _b, url) => host.log.entries(logFilter(url))],
+    ["DELETE", /^\/__emulator\/log$/, () => (host.log.clear(), { ok: true })],
     ["GET", /^\/__emulator\/knobs$/, () => control.knobs()],
     [
       "PUT",
@@ -155,7 +93,7 @@ function routes(core: Core, control: FullControl): [string, RegExp, Handler][] {
       "POST",
       /^\/__emulator\/faults$/,
       (_m, body) => {
-        const handle = core.faults.add(faultFromJson(body));
+        const handle = host.faults.add(faultFromJson(body));
         return { id: handle.id, remaining: countJson(handle.remaining()) };
       },
     ],
@@ -163,7 +101,7 @@ function routes(core: Core, control: FullControl): [string, RegExp, Handler][] {
     [
       "GET",
       /^\/__emulator\/faults\/([^/]+)$/,
-      (m) => ({ id: m[0], remaining: countJson(core.faults.remainingOf(m[0] ?? "")) }),
+      (m) => ({ id: m[0], remaining: countJson(host.faults.remainingOf(m[0] ?? "")) }),
     ],
     [
       "DELETE",
@@ -243,7 +181,7 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 }
 
 export async function handleControlHttp(
-  core: Core,
+  host: ControlHttpHost,
   control: FullControl,
   method: string,
   url: URL,
@@ -251,7 +189,7 @@ export async function handleControlHttp(
   res: ServerResponse,
 ): Promise<void> {
   const path = url.pathname;
-  for (const [routeMethod, pattern, handler] of routes(core, control)) {
+  for (const [routeMethod, pattern, handler] of routes(host, control)) {
     const m = pattern.exec(path);
     if (!m || routeMethod !== method.toUpperCase()) continue;
     try {

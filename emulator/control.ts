@@ -1,8 +1,10 @@
-/** The programmatic control API: test setup and out-of-band Atlas events (acceptance, expiry...). */
-import type { Core } from "./core";
-import { parseSunsetDate } from "./core";
+/**
+ * The programmatic control API: test setup and out-of-band Atlas events (acceptance, expiry...),
+ * knobs, faults and the sunset. Knob values are checked in knobs.ts.
+ */
 import { ControlError } from "./errors";
-import { DEFAULT_TOKEN_BUCKET } from "./limits";
+import type { FaultRegistry, FaultSummary } from "./faults";
+import { checkKnobs } from "./knobs";
 import {
   acceptInvitation,
   addMember,
@@ -12,10 +14,28 @@ import {
   sweepExpired,
   updateInvitation,
 } from "./lifecycle";
-import type { FaultSummary } from "./faults";
-import type { OrgState } from "./state";
+import type { InvitationLimiter, TokenBucket } from "./limits";
+import type { AtlasState, OrgState } from "./state";
 import { findInvitation, isoSeconds, pendingInvitationsFor } from "./state";
-import type { EmulatorControl, InvitationRecord, KnobSettings, SunsetInfo } from "./types";
+import type { SunsetClock } from "./sunset";
+import { parseSunsetDate } from "./sunset";
+import type { EmulatorControl, InvitationRecord, SunsetInfo } from "./types";
+
+/**
+ * What the control API needs from the emulator: the state it sets up, the faults, the two limits
+ * behind the `invitationLimit` and `tokenBucket` knobs, the sunset, the clock, and a reset of
+ * everything the emulator owns.
+ */
+export interface ControlHost {
+  readonly state: AtlasState;
+  readonly faults: Pick<FaultRegistry, "add" | "clear" | "list" | "remove">;
+  readonly invitationLimiter: Pick<InvitationLimiter, "set" | "current">;
+  readonly bucket: Pick<TokenBucket, "set" | "current">;
+  readonly sunset: SunsetClock;
+  now(): number;
+  /** Back to start-up: state, faults, limits, log, counters and sunset. */
+  reset(): void;
+}
 
 /** Extra methods the HTTP control API needs besides EmulatorControl. */
 export interface FullControl extends EmulatorControl {
@@ -23,29 +43,8 @@ export interface FullControl extends EmulatorControl {
   removeFault(id: string): boolean;
 }
 
-/** Every knob's allowed values; the first is the default (the least favourable answer). */
-export const KNOB_VALUES = {
-  duplicateInvitePolicy: ["duplicate", "replace", "reject"],
-  missingInvitationAnswer: ["400", "404"],
-  usernameCase: ["exact", "insensitive"],
-  usernameNormalization: ["none", "nfc"],
-  usernameStorage: ["as-sent", "lower-case"],
-  invitationLimitCode: ["INVITATIONS_RATE_LIMITED_IP", "RATE_LIMITED_IP"],
-  acceptedUserId: ["new", "same"],
-  reinvitedUserId: ["new", "same"],
-  lapsedInvitations: ["listed", "dropped"],
-} as const satisfies {
-  [K in keyof KnobSettings]?: readonly KnobSettings[K][];
-};
-
-const KNOB_NAMES: readonly (keyof KnobSettings)[] = [
-  ...(Object.keys(KNOB_VALUES) as (keyof typeof KNOB_VALUES)[]),
-  "invitationLimit",
-  "tokenBucket",
-];
-
-export function createControl(core: Core): FullControl {
-  const { state } = core;
+export function createControl(host: ControlHost): FullControl {
+  const { state } = host;
 
   const orgFor = (orgId: string): OrgState => {
     sweepExpired(state);
@@ -59,16 +58,7 @@ export function createControl(core: Core): FullControl {
 
   const control: FullControl = {
     reset() {
-      state.reset();
-      core.faults.clear();
-      core.invitationLimiter.set(null);
-      core.bucket.set(DEFAULT_TOKEN_BUCKET, core.now());
-      core.log.restart();
-      core.digest.challenges = 0;
-      core.tokens.issued = 0;
-      core.removals.active = 0;
-      core.removals.pending = 0;
-      core.sunsetMs = core.options.sunsetDate;
+      host.reset();
     },
     addOrg: (input) => state.addOrg(input),
     addTeam: (orgId, input) => state.addTeam(orgId, input),
@@ -111,7 +101,7 @@ export function createControl(core: Core): FullControl {
         org,
         invitationFor(org, idOrUsername),
         "INVITATION_EXPIRED",
-        isoSeconds(core.now()),
+        isoSeconds(host.now()),
       );
     },
     lapseInvitation(orgId, idOrUsername) {
@@ -127,7 +117,7 @@ export function createControl(core: Core): FullControl {
         org,
         invitationFor(org, idOrUsername),
         "INVITATION_REJECTED",
-        isoSeconds(core.now()),
+        isoSeconds(host.now()),
       );
     },
     setInvitation(orgId, invitationId, patch) {
@@ -153,12 +143,12 @@ export function createControl(core: Core): FullControl {
     setTokenBucket(bucket) {
       control.setKnobs({ tokenBucket: bucket });
     },
-    injectFault: (fault) => core.faults.add(fault),
-    clearFaults: () => core.faults.clear(),
+    injectFault: (fault) => host.faults.add(fault),
+    clearFaults: () => host.faults.clear(),
     knobs: () => ({
       ...state.knobs,
-      invitationLimit: core.invitationLimiter.current,
-      tokenBucket: core.bucket.current,
+      invitationLimit: host.invitationLimiter.current,
+      tokenBucket: host.bucket.current,
     }),
     setKnobs(patch) {
       checkKnobs(patch);
@@ -166,77 +156,35 @@ export function createControl(core: Core): FullControl {
       for (const [name, value] of Object.entries(data)) {
         if (value !== undefined) Object.assign(state.knobs, { [name]: value });
       }
-      if (invitationLimit !== undefined) core.invitationLimiter.set(invitationLimit);
-      if (tokenBucket !== undefined) core.bucket.set(tokenBucket, core.now());
+      if (invitationLimit !== undefined) host.invitationLimiter.set(invitationLimit);
+      if (tokenBucket !== undefined) host.bucket.set(tokenBucket, host.now());
       return control.knobs();
     },
     sunset: (): SunsetInfo => ({
-      sunsetDate: new Date(core.sunsetMs).toISOString(),
-      passed: core.sunsetPassed(),
+      sunsetDate: new Date(host.sunset.ms).toISOString(),
+      passed: host.sunset.passed(),
     }),
     setSunsetDate(date) {
       if (date === null) {
-        core.sunsetMs = core.options.sunsetDate;
+        host.sunset.restore();
         return control.sunset();
       }
       if (!(date instanceof Date) && typeof date !== "string") {
         throw new ControlError("sunset date must be a Date, an ISO-8601 string or null", 400);
       }
       try {
-        core.sunsetMs = parseSunsetDate(date);
+        host.sunset.ms = parseSunsetDate(date);
       } catch (error) {
         throw new ControlError(error instanceof Error ? error.message : String(error), 400);
       }
       return control.sunset();
     },
     sunsetNow() {
-      core.sunsetMs = core.now();
+      host.sunset.ms = host.now();
       return control.sunset();
     },
-    faults: () => core.faults.list(),
-    removeFault: (id) => core.faults.remove(id),
+    faults: () => host.faults.list(),
+    removeFault: (id) => host.faults.remove(id),
   };
   return control;
-}
-
-/** Knobs also arrive as JSON over HTTP: refuse bad values with a plain message. */
-function checkKnobs(patch: Partial<KnobSettings>): void {
-  const bad = (what: string): never => {
-    throw new ControlError(`invalid knob ${what}`, 400);
-  };
-  if (typeof patch !== "object" || patch === null) bad(": the knobs must be an object");
-  for (const name of Object.keys(patch)) {
-    if (!KNOB_NAMES.includes(name as keyof KnobSettings)) {
-      bad(`${name}: no such knob (knobs: ${KNOB_NAMES.join(", ")})`);
-    }
-  }
-  for (const [name, allowed] of Object.entries(KNOB_VALUES) as [string, readonly string[]][]) {
-    const value = (patch as Record<string, unknown>)[name];
-    if (value !== undefined && !allowed.includes(value as string)) {
-      bad(
-        `${name} ${JSON.stringify(value)}: use one of ${allowed.map((a) => `"${a}"`).join(", ")}`,
-      );
-    }
-  }
-  const { invitationLimit: lim, tokenBucket: tb } = patch;
-  if (lim !== undefined && lim !== null) {
-    if (!(isPositive(lim.count) && isPositive(lim.windowMs))) {
-      bad("invitationLimit: {count, windowMs} must be positive numbers, or null for no limit");
-    }
-  }
-  if (tb !== undefined && tb !== null) {
-    if (!(
-      isPositive(tb.capacity) &&
-      typeof tb.refillPerSecond === "number" &&
-      tb.refillPerSecond >= 0
-    )) {
-      bad(
-        "tokenBucket: {capacity > 0, refillPerSecond >= 0}, or null for no bucket and no headers",
-      );
-    }
-  }
-}
-
-function isPositive(value: unknown): boolean {
-  return typeof value === "number" && Number.isFinite(value) && value > 0;
 }

@@ -5,16 +5,20 @@
  * handler); finally the headers Atlas puts on every answer: the bucket's Ratelimit-*,
  * Deprecation/Sunset for a deprecated version, and X-Error-Code on errors (recording X2).
  */
+import type { AuthHost } from "./auth/gate";
 import { authenticate } from "./auth/gate";
-import type { Core } from "./core";
 import { AtlasError } from "./errors";
+import type { FaultHost } from "./faults";
 import { withFaults } from "./faults";
 import type { ApiMeta, ApiRequest, Outcome, Reply } from "./http-io";
 import { header, unknownRoute } from "./http-io";
 import { sweepExpired } from "./lifecycle";
-import type { OpContext, RouteDef } from "./routes/common";
+import type { InvitationLimiter, TokenBucket } from "./limits";
+import type { OpContext, RouteDef, UserRemovals } from "./routes/common";
 import { inviteRoutes } from "./routes/invites";
 import { userRoutes } from "./routes/users";
+import type { AtlasState } from "./state";
+import type { SunsetClock } from "./sunset";
 import type { ApiVersion } from "./versions";
 import {
   checkContentType,
@@ -23,6 +27,21 @@ import {
   successMediaType,
   versionGone,
 } from "./versions";
+
+/**
+ * What the pipeline needs from the emulator: authentication and faults, the state the operations
+ * change, the two rate limits, the sunset, the clock, and what the operations see (the base URL of
+ * links, the removal counters).
+ */
+export interface AtlasHost extends AuthHost, FaultHost {
+  readonly state: AtlasState;
+  readonly baseUrl: string;
+  readonly removals: UserRemovals;
+  readonly bucket: Pick<TokenBucket, "take">;
+  readonly invitationLimiter: Pick<InvitationLimiter, "check" | "record">;
+  readonly sunset: Readonly<Pick<SunsetClock, "ms" | "passed">>;
+  now(): number;
+}
 
 const SLICE_ROUTES: readonly RouteDef[] = [...inviteRoutes, ...userRoutes];
 
@@ -67,7 +86,7 @@ interface Negotiated {
 }
 
 function runOperation(
-  core: Core,
+  host: AtlasHost,
   req: ApiRequest,
   route: RouteDef,
   params: string[],
@@ -78,13 +97,13 @@ function runOperation(
     // A resource that serves only sunset versions (the invites API) is gone as a whole: 410 on
     // every call, whatever the Accept header asks for.
     const sunset = route.sunset ?? [];
-    if (route.versions.every((v) => sunset.includes(v)) && core.sunsetPassed()) {
-      throw versionGone(route.versions[0] ?? "2023-01-01", core.sunsetMs);
+    if (route.versions.every((v) => sunset.includes(v)) && host.sunset.passed()) {
+      throw versionGone(route.versions[0] ?? "2023-01-01", host.sunset.ms);
     }
     const version = negotiate(header(req, "accept"), route.versions);
     negotiated.version = version;
-    if (sunset.includes(version) && core.sunsetPassed()) {
-      throw versionGone(version, core.sunsetMs);
+    if (sunset.includes(version) && host.sunset.passed()) {
+      throw versionGone(version, host.sunset.ms);
     }
     let body: unknown;
     if (route.hasBody && req.raw.trim() !== "") {
@@ -92,22 +111,22 @@ function runOperation(
       body = parseJson(req.raw);
     }
     const ctx: OpContext = {
-      state: core.state,
-      baseUrl: core.baseUrl,
+      state: host.state,
+      baseUrl: host.baseUrl,
       params,
       query: req.url.searchParams,
       body,
       version,
       caller,
-      removals: core.removals,
+      removals: host.removals,
     };
     const limited =
       typeof route.invitationLimited === "function"
         ? route.invitationLimited(ctx)
         : route.invitationLimited === true;
-    if (limited) core.invitationLimiter.check(core.now(), core.state.knobs.invitationLimitCode);
+    if (limited) host.invitationLimiter.check(host.now(), host.state.knobs.invitationLimitCode);
     const reply = route.handle(ctx);
-    if (limited && reply.status < 300) core.invitationLimiter.record(core.now());
+    if (limited && reply.status < 300) host.invitationLimiter.record(host.now());
     return { ...reply, contentType: successMediaType(version) };
   } catch (error) {
     if (error instanceof AtlasError) return errorReply(error);
@@ -132,13 +151,17 @@ function errorCodeOf(reply: Reply): string | undefined {
   return reply.status >= 400 && typeof body?.errorCode === "string" ? body.errorCode : undefined;
 }
 
-export async function dispatchAtlas(core: Core, req: ApiRequest, meta: ApiMeta): Promise<Outcome> {
-  sweepExpired(core.state);
+export async function dispatchAtlas(
+  host: AtlasHost,
+  req: ApiRequest,
+  meta: ApiMeta,
+): Promise<Outcome> {
+  sweepExpired(host.state);
   const path = req.url.pathname;
   const match = matchRoute(req.method, path);
   // Known before auth, so the log attributes challenges to the operation they guard.
   meta.operationId = match?.route.operationId;
-  const gate = authenticate(core, req.method, req.target, header(req, "authorization"));
+  const gate = authenticate(host, req.method, req.target, header(req, "authorization"));
   meta.auth = gate.kind;
   if (!gate.ok) {
     meta.challenged = gate.challenged;
@@ -148,15 +171,15 @@ export async function dispatchAtlas(core: Core, req: ApiRequest, meta: ApiMeta):
   let rateHeaders: Record<string, string> = {};
   let outcome: Outcome;
   try {
-    rateHeaders = core.bucket.take(core.now());
+    rateHeaders = host.bucket.take(host.now());
     outcome = await withFaults(
-      core,
+      host,
       { method: req.method, path, operationId: meta.operationId },
       meta,
       req.socket,
       () =>
         match
-          ? runOperation(core, req, match.route, match.params, gate.caller, negotiated)
+          ? runOperation(host, req, match.route, match.params, gate.caller, negotiated)
           : unknownRoute(req.method, path),
     );
   } catch (error) {
@@ -169,7 +192,7 @@ export async function dispatchAtlas(core: Core, req: ApiRequest, meta: ApiMeta):
     ...outcome,
     headers: {
       ...rateHeaders,
-      ...(isDeprecated(match?.route, negotiated.version) ? deprecationHeaders(core.sunsetMs) : {}),
+      ...(isDeprecated(match?.route, negotiated.version) ? deprecationHeaders(host.sunset.ms) : {}),
       ...(errorCode !== undefined ? { "X-Error-Code": errorCode } : {}),
       ...outcome.headers,
     },

@@ -2,7 +2,7 @@
 export { startEmulator } from "./server";
 export { connectControl } from "./control-client";
 export type { ControlClient } from "./control-client";
-export { KNOB_VALUES } from "./control";
+export { KNOB_VALUES } from "./knobs";
 export type {
   EmulatorOptions,
   Exchange,

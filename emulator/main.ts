@@ -1,23 +1,21 @@
 /**
- * CLI: `npm run emulator -- --port N --public-key K --private-key S --client-id I --client-secret C
- * [--sunset | --sunset-date ISO] [--tls [--tls-hostname H]... [--tls-certificate valid|expired|wrong-host]]`.
- * The first stdout line is the base URL (scripts read it); with --tls the next line is the CA file
- * path (and `export NODE_EXTRA_CA_CERTS=<path>` follows in the summary); a human summary follows.
+ * The CLI: `npm run emulator -- [flags]` (USAGE lists them). Flags are parsed by node's own
+ * util.parseArgs, strictly, as the product's CLI parses its own (provider/cli/run.ts): `--help`
+ * (or `-h`) prints USAGE and exits 0, whatever else the line holds; an unknown flag, a missing
+ * value or a bad one is a usage error naming the flag (stderr, exit 2). The first stdout line is
+ * the base URL (scripts read it); with --tls the next line is the CA file path (and
+ * `export NODE_EXTRA_CA_CERTS=<path>` follows in the summary); a human summary follows.
  */
+import { parseArgs as parseFlags } from "node:util";
 import { startEmulator } from "./server";
-import type { EmulatorOptions } from "./types";
+import type { EmulatorOptions, TlsCertificateKind } from "./types";
 
-const FLAGS: Record<string, keyof EmulatorOptions> = {
-  "--port": "port",
-  "--public-key": "publicKey",
-  "--private-key": "privateKey",
-  "--client-id": "clientId",
-  "--client-secret": "clientSecret",
-};
-
-const USAGE = `usage: npm run emulator -- [--port N] [--public-key K] [--private-key S] [--client-id I] [--client-secret C] [--sha256]
+const SYNOPSIS = `npm run emulator -- [--port N] [--public-key K] [--private-key S] [--client-id I] [--client-secret C] [--sha256]
                             [--sunset | --sunset-date ISO-DATE]
-                            [--tls [--tls-hostname H]... [--tls-certificate valid|expired|wrong-host]]
+                            [--tls [--tls-hostname H]... [--tls-certificate valid|expired|wrong-host]]`;
+
+/** The text of `--help`. */
+export const USAGE = `usage: ${SYNOPSIS}
   --port          TCP port on 127.0.0.1 (default 0: any free port)
   --public-key    digest username (default emulator-public-key)
   --private-key   digest password (default emulator-private-key)
@@ -34,81 +32,163 @@ const USAGE = `usage: npm run emulator -- [--port N] [--public-key K] [--private
   --tls-hostname  add a DNS name or IP to the leaf certificate (repeatable; implies --tls)
   --tls-certificate
                   valid (default), expired (validity ended yesterday) or wrong-host (only the
-                  --tls-hostname names, default wrong.example), to test client TLS errors`;
+                  --tls-hostname names, default wrong.example), to test client TLS errors
+  -h, --help      print this text`;
+
+/** Exit status of a usage error, as the product's CLI (provider/cli/generate.ts EXIT_USAGE). */
+const EXIT_USAGE = 2;
+
+/** A usage problem: the message names the flag. */
+export class UsageError extends Error {}
+
+const FLAGS = {
+  port: { type: "string" },
+  "public-key": { type: "string" },
+  "private-key": { type: "string" },
+  "client-id": { type: "string" },
+  "client-secret": { type: "string" },
+  sha256: { type: "boolean" },
+  sunset: { type: "boolean" },
+  "sunset-date": { type: "string" },
+  tls: { type: "boolean" },
+  "tls-hostname": { type: "string", multiple: true },
+  "tls-certificate": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+type Flag = keyof typeof FLAGS;
 
 const TLS_KINDS: readonly string[] = ["valid", "expired", "wrong-host"];
 
-export function parseArgs(argv: string[]): EmulatorOptions {
-  const options: Record<string, unknown> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? "";
-    if (arg === "--help" || arg === "-h") {
-      console.log(USAGE);
-      process.exit(0);
-    }
-    if (arg === "--sha256") {
-      options["digestAlgorithms"] = ["SHA-256", "MD5"];
-      continue;
-    }
-    if (arg === "--tls") {
-      options["tls"] = true;
-      continue;
-    }
-    if (arg === "--sunset") {
-      if (options["sunsetDate"] !== undefined)
-        throw new Error(`give --sunset or --sunset-date once\n${USAGE}`);
-      // Whole seconds: the Sunset header has no finer unit, and it must not lie in the future.
-      options["sunsetDate"] = new Date(Math.floor(Date.now() / 1000) * 1000);
-      continue;
-    }
-    const [flag = "", inline] = arg.split(/=(.*)/s, 2);
-    if (flag === "--sunset-date") {
-      const value = inline ?? argv[++i];
-      if (value === undefined || value === "") throw new Error(`${flag} needs a value\n${USAGE}`);
-      if (!Number.isFinite(Date.parse(value))) {
-        throw new Error(
-          `--sunset-date must be an ISO-8601 date (2027-07-01T00:00:00Z), got ${value}`,
-        );
-      }
-      if (options["sunsetDate"] !== undefined)
-        throw new Error(`give --sunset or --sunset-date once\n${USAGE}`);
-      options["sunsetDate"] = value;
-      continue;
-    }
-    if (flag === "--tls-hostname" || flag === "--tls-certificate") {
-      const value = inline ?? argv[++i];
-      if (value === undefined || value === "") throw new Error(`${flag} needs a value\n${USAGE}`);
-      options["tls"] = true;
-      if (flag === "--tls-hostname") {
-        options["tlsHostnames"] = [
-          ...((options["tlsHostnames"] as string[] | undefined) ?? []),
-          value,
-        ];
-      } else if (TLS_KINDS.includes(value)) {
-        options["tlsCertificate"] = value;
-      } else {
-        throw new Error(`--tls-certificate must be one of ${TLS_KINDS.join(", ")}, got ${value}`);
-      }
-      continue;
-    }
-    const key = FLAGS[flag];
-    const value = inline ?? argv[++i];
-    if (!key || value === undefined)
-      throw new Error(`unknown or incomplete argument ${arg}\n${USAGE}`);
-    if (key === "port") {
-      const port = Number(value);
-      if (!Number.isInteger(port) || port < 0 || port > 65535)
-        throw new Error(`--port must be 0..65535, got ${value}`);
-      options[key] = port;
-    } else {
-      options[key] = value;
-    }
-  }
-  return options as EmulatorOptions;
+/** --sunset-date and the --tls-* flags refuse an empty value; the others take it as given. */
+function needsValue(flag: string, value: string): void {
+  if (value === "") throw new UsageError(`${flag} needs a value`);
 }
 
-async function main(): Promise<void> {
-  const emulator = await startEmulator(parseArgs(process.argv.slice(2)));
+function once(options: EmulatorOptions): void {
+  if (options.sunsetDate !== undefined) throw new UsageError("give --sunset or --sunset-date once");
+}
+
+/**
+ * What each flag does to the options, applied in command-line order: a repeated flag's last value
+ * wins, except that --tls-hostname adds one name each time and --sunset/--sunset-date go once.
+ */
+const APPLY: { [F in Flag]: (options: EmulatorOptions, value: string) => void } = {
+  port(options, value) {
+    const port = Number(value);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new UsageError(`--port must be 0..65535, got ${value}`);
+    options.port = port;
+  },
+  "public-key": (options, value) => (options.publicKey = value),
+  "private-key": (options, value) => (options.privateKey = value),
+  "client-id": (options, value) => (options.clientId = value),
+  "client-secret": (options, value) => (options.clientSecret = value),
+  sha256: (options) => (options.digestAlgorithms = ["SHA-256", "MD5"]),
+  sunset(options) {
+    once(options);
+    // Whole seconds: the Sunset header has no finer unit, and it must not lie in the future.
+    options.sunsetDate = new Date(Math.floor(Date.now() / 1000) * 1000);
+  },
+  "sunset-date"(options, value) {
+    needsValue("--sunset-date", value);
+    if (!Number.isFinite(Date.parse(value))) {
+      throw new UsageError(
+        `--sunset-date must be an ISO-8601 date (2027-07-01T00:00:00Z), got ${value}`,
+      );
+    }
+    once(options);
+    options.sunsetDate = value;
+  },
+  tls: (options) => (options.tls = true),
+  "tls-hostname"(options, value) {
+    needsValue("--tls-hostname", value);
+    options.tls = true;
+    options.tlsHostnames = [...(options.tlsHostnames ?? []), value];
+  },
+  "tls-certificate"(options, value) {
+    needsValue("--tls-certificate", value);
+    options.tls = true;
+    if (!TLS_KINDS.includes(value)) {
+      throw new UsageError(
+        `--tls-certificate must be one of ${TLS_KINDS.join(", ")}, got ${value}`,
+      );
+    }
+    options.tlsCertificate = value as TlsCertificateKind;
+  },
+  help: () => undefined,
+};
+
+/**
+ * node's own messages name the flag but add advice that does not apply here; keep what names the
+ * problem. An unknown flag and a stray word keep this CLI's older wording.
+ */
+function parseProblem(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" || code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
+    return `unknown or incomplete argument ${/'([^']*)'/.exec(message)?.[1] ?? message}`;
+  }
+  // "Option '--port <value>' argument missing", "Option '-h, --help' does not take an argument"
+  const flag = /'(?:-\w, )?(--?[^' ]+)/.exec(message)?.[1];
+  if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && flag !== undefined) {
+    if (/argument missing|ambiguous/.test(message)) return `${flag} needs a value`;
+    if (/does not take an argument/.test(message)) return `${flag} takes no value`;
+  }
+  return message.split("\n")[0] ?? message;
+}
+
+/** node's util.parseArgs, strict: unknown flags, stray words and missing values are refused. */
+function tokensOf(argv: readonly string[]): NonNullable<ReturnType<typeof parseFlags>["tokens"]> {
+  try {
+    return parseFlags({ args: [...argv], options: FLAGS, strict: true, tokens: true }).tokens ?? [];
+  } catch (error) {
+    throw new UsageError(parseProblem(error));
+  }
+}
+
+/**
+ * The emulator options a command line gives (`--help` aside: parseCommandLine answers it).
+ * @throws UsageError naming the flag, for an unknown flag, a missing value or a bad one
+ */
+export function parseArgs(argv: readonly string[]): EmulatorOptions {
+  const options: EmulatorOptions = {};
+  for (const token of tokensOf(argv)) {
+    if (token.kind === "option") APPLY[token.name as Flag](options, token.value ?? "");
+  }
+  return options;
+}
+
+/** What a command line asks for: the help text, or an emulator with these options. */
+export type CommandLine = { help: true } | { help: false; options: EmulatorOptions };
+
+/**
+ * Parses a command line (without `node` and the script). `--help` wins over any other problem on
+ * the line, as users expect of a help flag.
+ * @throws UsageError naming the flag, for an unknown flag, a missing value or a bad one
+ */
+export function parseCommandLine(argv: readonly string[]): CommandLine {
+  if (argv.includes("--help") || argv.includes("-h")) return { help: true };
+  return { help: false, options: parseArgs(argv) };
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  let line: CommandLine;
+  try {
+    line = parseCommandLine(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(
+      `usage error: ${error.message}\nusage: ${SYNOPSIS}\nRun \`npm run emulator -- --help\` for more.`,
+    );
+    process.exitCode = EXIT_USAGE;
+    return;
+  }
+  if (line.help) {
+    console.log(USAGE);
+    return;
+  }
+  const emulator = await startEmulator(line.options);
   const { credentials: c } = emulator;
   console.log(emulator.baseUrl);
   const sunset = emulator.control.sunset();
@@ -143,7 +223,7 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
-  main().catch((error: unknown) => {
+  main(process.argv.slice(2)).catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);
   });

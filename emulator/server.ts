@@ -1,6 +1,7 @@
 /**
  * startEmulator: the node:http (or, with `tls`, node:https) server, the request pipeline's entry,
- * and the RunningEmulator handle.
+ * and the RunningEmulator handle. It assembles the emulator: resolved options, one Core, the
+ * control API over it.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { createServer } from "node:http";
@@ -10,12 +11,13 @@ import { performance } from "node:perf_hooks";
 import { dispatchOAuth } from "./auth/oauth";
 import { createControl } from "./control";
 import { handleControlHttp } from "./control-http";
-import { Core, resolveOptions } from "./core";
+import { Core } from "./core";
 import { dispatchAtlas } from "./dispatch";
 import { apiErrorBody } from "./errors";
 import type { ApiMeta, ApiRequest, Outcome } from "./http-io";
 import { readBody, unknownRoute, writeReply } from "./http-io";
 import { exchangeHeaders, firstValues, parseMaybeJson, redactOAuth } from "./log";
+import { resolveOptions } from "./options";
 import { DEFAULT_ORG, DEFAULT_PROJECT, DEFAULT_TEAMS } from "./state";
 import { generateTlsMaterial, writeCaFile } from "./tls";
 import type { EmulatorOptions, EmulatorTlsInfo, RunningEmulator } from "./types";

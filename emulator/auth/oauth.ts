@@ -4,7 +4,7 @@
  * POST /api/oauth/revoke (RFC 7009).
  */
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import type { Core } from "../core";
+import type { FaultHost } from "../faults";
 import { withFaults } from "../faults";
 import type { ApiMeta, ApiRequest, Outcome, Reply } from "../http-io";
 import { header, unknownRoute } from "../http-io";
@@ -88,7 +88,12 @@ function form(req: ApiRequest): URLSearchParams | undefined {
   return type === "application/x-www-form-urlencoded" ? new URLSearchParams(req.raw) : undefined;
 }
 
-function token(core: Core, req: ApiRequest): Reply {
+/** What the token endpoints need: the issued tokens, and faults to play around them. */
+export interface OAuthHost extends FaultHost {
+  readonly tokens: Pick<TokenStore, "checkBasic" | "issue" | "revoke">;
+}
+
+function token(host: OAuthHost, req: ApiRequest): Reply {
   const params = form(req);
   if (!params)
     return oauthError(400, "invalid_request", "Send an application/x-www-form-urlencoded body.");
@@ -100,25 +105,29 @@ function token(core: Core, req: ApiRequest): Reply {
   return {
     status: 200,
     headers: { "Cache-Control": "no-store", Pragma: "no-cache" },
-    body: core.tokens.issue(),
+    body: host.tokens.issue(),
   };
 }
 
-function revoke(core: Core, req: ApiRequest): Reply {
+function revoke(host: OAuthHost, req: ApiRequest): Reply {
   const params = form(req);
   const value = params?.get("token");
   if (!value) return oauthError(400, "invalid_request", "token is required.");
-  core.tokens.revoke(value);
+  host.tokens.revoke(value);
   return { status: 200 };
 }
 
-export async function dispatchOAuth(core: Core, req: ApiRequest, meta: ApiMeta): Promise<Outcome> {
+export async function dispatchOAuth(
+  host: OAuthHost,
+  req: ApiRequest,
+  meta: ApiMeta,
+): Promise<Outcome> {
   const path = req.url.pathname;
   const handler =
     path === "/api/oauth/token" ? token : path === "/api/oauth/revoke" ? revoke : undefined;
   if (!handler || req.method !== "POST") return unknownRoute(req.method, path);
   const authorization = header(req, "authorization");
-  if (!core.tokens.checkBasic(authorization)) {
+  if (!host.tokens.checkBasic(authorization)) {
     meta.auth = authorization ? "invalid" : "none";
     return oauthError(401, "invalid_client", "Client authentication failed.", {
       "WWW-Authenticate": `Basic realm="${REALM}"`,
@@ -126,10 +135,10 @@ export async function dispatchOAuth(core: Core, req: ApiRequest, meta: ApiMeta):
   }
   meta.auth = "basic";
   return withFaults(
-    core,
+    host,
     { method: req.method, path, operationId: undefined },
     meta,
     req.socket,
-    () => handler(core, req),
+    () => handler(host, req),
   );
 }

@@ -3,7 +3,7 @@ import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { parseArgs } from "../../emulator/main";
+import { UsageError, parseArgs, parseCommandLine } from "../../emulator/main";
 import { DigestClient, INVITES, USERS, V2023, V2025, invite, obj, raw } from "./support";
 
 const ROOT = resolve(__dirname, "../..");
@@ -166,3 +166,153 @@ test("every flag --help describes is one the CLI parses", async () => {
   }
   expect(() => parseArgs(["--tls-hostnames", "x"])).toThrow(/unknown or incomplete argument/);
 }, 20_000);
+
+/** Runs the CLI to its end (a usage error or --help): its exit code, stdout and stderr. */
+async function runToExit(
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = spawn("npx", ["tsx", "emulator/main.ts", ...args], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const [code] = (await once(child, "exit")) as [number];
+  return { code, stdout, stderr };
+}
+
+test("an unknown flag is a usage error naming it: exit 2, nothing on stdout, the usage on stderr", async () => {
+  const { code, stdout, stderr } = await runToExit(["--prot", "4010"]);
+  expect(code).toBe(2);
+  expect(stdout).toBe("");
+  expect(stderr).toMatch(
+    /^usage error: unknown or incomplete argument --prot\nusage: npm run emulator -- /m,
+  );
+  expect(stderr).toContain("Run `npm run emulator -- --help` for more.");
+}, 20_000);
+
+test("a flag without its value is a usage error naming it: exit 2", async () => {
+  const { code, stdout, stderr } = await runToExit(["--port"]);
+  expect(code).toBe(2);
+  expect(stdout).toBe("");
+  expect(stderr).toMatch(/^usage error: --port needs a value$/m);
+}, 20_000);
+
+test("a bad value is a usage error too: exit 2", async () => {
+  const { code, stderr } = await runToExit(["--port", "70000"]);
+  expect(code).toBe(2);
+  expect(stderr).toMatch(/^usage error: --port must be 0\.\.65535, got 70000$/m);
+}, 20_000);
+
+test("--help prints the usage to stdout and exits 0, whatever else the line holds", async () => {
+  const out = await help();
+  expect(out).toMatch(/^usage: npm run emulator -- /);
+  expect(out).toMatch(/^ {2}-h, --help {6}print this text$/m);
+  const { code, stdout, stderr } = await runToExit(["--prot", "-h"]);
+  expect([code, stdout]).toEqual([0, out]);
+  expect(stderr).not.toContain("usage error");
+}, 20_000);
+
+describe("parseCommandLine", () => {
+  const problem = (argv: string[]): string => {
+    try {
+      parseCommandLine(argv);
+    } catch (error) {
+      expect(error).toBeInstanceOf(UsageError);
+      return (error as Error).message;
+    }
+    throw new Error(`${argv.join(" ")} parsed`);
+  };
+
+  test("an unknown flag, a stray word, a value given to a switch: usage errors naming the argument", () => {
+    expect(problem(["--bogus"])).toBe("unknown or incomplete argument --bogus");
+    expect(problem(["--bogus=1"])).toBe("unknown or incomplete argument --bogus");
+    expect(problem(["-x"])).toBe("unknown or incomplete argument -x");
+    expect(problem(["4010"])).toBe("unknown or incomplete argument 4010");
+    expect(problem(["--sha256=yes"])).toBe("--sha256 takes no value");
+  });
+
+  test("a missing value names the flag, at the end of the line or before the next flag", () => {
+    for (const flag of [
+      "--port",
+      "--public-key",
+      "--private-key",
+      "--client-id",
+      "--client-secret",
+    ]) {
+      expect(problem([flag])).toBe(`${flag} needs a value`);
+      expect(problem([flag, "--sha256"])).toBe(`${flag} needs a value`);
+    }
+    for (const flag of ["--sunset-date", "--tls-hostname", "--tls-certificate"]) {
+      expect(problem([flag])).toBe(`${flag} needs a value`);
+      expect(problem([`${flag}=`])).toBe(`${flag} needs a value`);
+    }
+    // A value that starts with a dash goes inline, as util.parseArgs wants.
+    expect(parseCommandLine(["--public-key=-k"])).toEqual({
+      help: false,
+      options: { publicKey: "-k" },
+    });
+  });
+
+  test("bad values are refused with the flag's own message", () => {
+    expect(problem(["--port", "65536"])).toBe("--port must be 0..65535, got 65536");
+    expect(problem(["--port=1.5"])).toBe("--port must be 0..65535, got 1.5");
+    expect(problem(["--tls-certificate", "self-signed"])).toBe(
+      "--tls-certificate must be one of valid, expired, wrong-host, got self-signed",
+    );
+    expect(problem(["--sunset", "--sunset"])).toBe("give --sunset or --sunset-date once");
+  });
+
+  test("--help and -h win over anything else on the line", () => {
+    expect(parseCommandLine(["--help"])).toEqual({ help: true });
+    expect(parseCommandLine(["-h"])).toEqual({ help: true });
+    expect(parseCommandLine(["--port", "1", "--help"])).toEqual({ help: true });
+    expect(parseCommandLine(["--bogus", "-h"])).toEqual({ help: true });
+  });
+
+  test("every flag keeps its meaning: inline or spaced values, the last of a repeated one, TLS flags imply --tls", () => {
+    expect(
+      parseCommandLine([
+        "--port=4010",
+        "--public-key",
+        "k",
+        "--private-key=s",
+        "--client-id",
+        "i",
+        "--client-secret",
+        "c",
+        "--sha256",
+        "--sunset-date=2030-01-01T00:00:00Z",
+        "--tls-hostname",
+        "a.example",
+        "--tls-hostname=b.example",
+        "--tls-certificate",
+        "wrong-host",
+      ]),
+    ).toEqual({
+      help: false,
+      options: {
+        port: 4010,
+        publicKey: "k",
+        privateKey: "s",
+        clientId: "i",
+        clientSecret: "c",
+        digestAlgorithms: ["SHA-256", "MD5"],
+        sunsetDate: "2030-01-01T00:00:00Z",
+        tls: true,
+        tlsHostnames: ["a.example", "b.example"],
+        tlsCertificate: "wrong-host",
+      },
+    });
+    expect(parseArgs(["--port", "1", "--port", "2"])).toEqual({ port: 2 });
+    expect(parseArgs(["--public-key", ""])).toEqual({ publicKey: "" });
+    expect(parseArgs(["--tls-certificate", "expired"])).toEqual({
+      tls: true,
+      tlsCertificate: "expired",
+    });
+    expect(parseArgs(["--tls"])).toEqual({ tls: true });
+    expect(parseArgs([])).toEqual({});
+  });
+});
