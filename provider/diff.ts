@@ -11,7 +11,7 @@ import type { DiffResult } from "@pulumi/pulumi/dynamic";
 import { sameGroupRoles, sameSet, sameUsername } from "./identity";
 import { DEFAULT_ON_ACCEPTED, UNKNOWN, isUnknown } from "./model";
 import type { GroupRoleAssignment, InvitationState } from "./model";
-import type { Props } from "./state";
+import type { Props } from "./property-codec";
 
 const hasUnknown = (value: unknown): boolean =>
   isUnknown(value) || JSON.stringify(value ?? null).includes(JSON.stringify(UNKNOWN));

@@ -32,7 +32,7 @@ import type { Logger } from "./log";
 import { isActiveMember } from "./lookups";
 import { ON_ACCEPTED_ENV } from "./model";
 import type { DeclaredInvitation, InvitationState, PendingInvitation } from "./model";
-import { stateFromPending } from "./state";
+import { stateFromPending } from "./property-codec";
 
 export interface LifecycleContext {
   client: AtlasClient;

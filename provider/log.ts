@@ -1,16 +1,15 @@
 /**
- * The package's one logger interface: the Atlas client reports retries and waits through it, the
- * provider its notes and warnings. Every method is optional, so `{}` silences everything.
+ * The package's one logger interface (atlas/log.ts): the Atlas client reports retries and waits
+ * through it, the provider its notes and warnings. Every method is optional, so `{}` silences
+ * everything.
  *
  * Inside the dynamic-provider host `pulumi.log` has no engine connection and falls back to the
  * console (the SDK's dynamic provider host, `cmd/dynamic-provider`), so the default writes to
  * stderr, which keeps stdout clean for the host's handshake line.
  */
-export interface Logger {
-  debug?(message: string): void;
-  info?(message: string): void;
-  warn?(message: string): void;
-}
+import type { Logger } from "./atlas/log";
+
+export type { Logger } from "./atlas/log";
 
 /** The provider's default voice: notes and warnings on stderr, debug dropped. */
 export const stderrLogger: Logger = {

@@ -1,6 +1,6 @@
 /**
  * `OrgInvitationProvider`: the `pulumi.dynamic.ResourceProvider` behind `OrgInvitation`, following
- * `@pulumi/pulumi/dynamic` exactly. Property bags are parsed into the typed model here (state.ts)
+ * `@pulumi/pulumi/dynamic` exactly. Property bags are parsed into the typed model here (property-codec.ts)
  * and written back here; credentials are read at call time (Pulumi config from `configure`, then
  * `MONGODB_ATLAS_*`), never captured, so nothing secret is serialized.
  */
@@ -10,9 +10,10 @@ import { systemClock } from "./atlas/budget";
 import type { Clock } from "./atlas/budget";
 import { getSharedAtlasClient } from "./atlas/client";
 import type { AtlasClientOptions } from "./atlas/client";
-import type { RetryOverrides } from "./atlas/retry";
+import type { RetryPolicy } from "./atlas/retry";
 import type { AtlasSettings } from "./atlas/settings";
-import { backendFor, goneUnderInvites, isGone, moveToUsers, noticeSunset } from "./backends/select";
+import { backendFor, goneUnderInvites, isGone, moveToUsers } from "./backends/select";
+import { noticeSunset } from "./backends/sunset";
 import { Claims } from "./claims";
 import { diffInvitation } from "./diff";
 import { InvitationDeclaredTwiceError } from "./errors";
@@ -22,8 +23,14 @@ import type { LifecycleContext } from "./lifecycle";
 import { stderrLogger } from "./log";
 import type { Logger } from "./log";
 import type { OrgInvitationOutputs } from "./model";
-import { CONFIG_KEYS, resolveApi, resolveRetryOverrides, resolveSettings } from "./settings";
+import {
+  CONFIG_KEYS,
+  resolveAtlasSettings,
+  resolveRetainAccepted,
+  resolveTuning,
+} from "./settings";
 import type { ProviderSettings, StringMap } from "./settings";
+import { advise } from "./settings-advice";
 import {
   declaredPersonOf,
   normalizeInputs,
@@ -32,8 +39,8 @@ import {
   takeDeclaredTwiceMark,
   toInputs,
   toOutputs,
-} from "./state";
-import type { Props } from "./state";
+} from "./property-codec";
+import type { Props } from "./property-codec";
 import { validateInputs } from "./validate";
 
 /** What the provider hands a client it builds: its voice, and an ear on every answer. */
@@ -50,14 +57,13 @@ export interface OrgInvitationProviderOptions {
    */
   env?: StringMap | undefined;
   /**
-   * Builds the Atlas client for resolved settings, the retry overrides from Pulumi config, and the
-   * provider's hooks (its logger, and the `onAnswer` that notices a `Sunset` header).
+   * Builds the Atlas client for resolved settings, the retry policy they set, and the provider's
+   * hooks (its logger, and the `onAnswer` that notices a `Sunset` header).
    * @default one shared client per settings in the process (shared digest challenge, token cache,
    * rate-limit views)
    */
   createClient?:
-    | ((settings: AtlasSettings, retry: RetryOverrides, hooks: ClientHooks) => AtlasClient)
-    | undefined;
+    ((settings: AtlasSettings, retry: RetryPolicy, hooks: ClientHooks) => AtlasClient) | undefined;
   /** @default notes and warnings on stderr */
   logger?: Logger | undefined;
   /** @default real time */
@@ -94,8 +100,13 @@ export class OrgInvitationProvider implements dynamic.ResourceProvider<
   // (Props), so outputs admit both (sdk/nodejs/dynamic/index.ts, ReadResult).
   OrgInvitationOutputs | Props
 > {
-  // A private field: config holds secrets, which must not show in JSON.stringify or inspect.
+  // Private fields: config and settings hold secrets, which must not show in JSON.stringify or
+  // inspect.
   #config: Record<string, string | undefined> = {};
+  /** Resolved once, on first use: neither config nor the environment changes within a process. */
+  #settings: ProviderSettings | undefined;
+  /** The retry policy and API, resolved by `configure` (or on first use without one). */
+  #tuning: Pick<ProviderSettings, "retry" | "api"> | undefined;
   private readonly options: OrgInvitationProviderOptions;
   /** One provider per host process, one host per deployment: see claims.ts. */
   private readonly claims = new Claims();
@@ -112,17 +123,32 @@ export class OrgInvitationProvider implements dynamic.ResourceProvider<
   async configure(req: dynamic.ConfigureRequest): Promise<void> {
     const config: Record<string, string | undefined> = {};
     for (const key of CONFIG_KEYS) config[key] = req.config.get(key);
-    resolveRetryOverrides(config);
-    resolveApi(config);
+    // Fails the preview on a bad tuning value or API choice, naming the key, before any call;
+    // the values resolved here are the ones every call uses.
+    this.#tuning = resolveTuning({ config, env: this.env() });
     this.#config = config;
+    this.#settings = undefined;
+  }
+
+  private env(): StringMap {
+    return this.options.env ?? process.env;
   }
 
   /**
-   * Settings for this call.
+   * The provider's settings, resolved and validated once (settings.ts).
    * @throws AtlasConfigurationError naming the keys to set or fix
    */
   settings(): ProviderSettings {
-    return resolveSettings({ config: this.#config, env: this.options.env ?? process.env });
+    if (this.#settings === undefined) {
+      const sources = { config: this.#config, env: this.env() };
+      this.#tuning ??= resolveTuning(sources);
+      this.#settings = {
+        ...this.#tuning,
+        atlas: resolveAtlasSettings(sources),
+        retainAccepted: resolveRetainAccepted(sources.env),
+      };
+    }
+    return this.#settings;
   }
 
   private logger(): Logger {
@@ -139,7 +165,7 @@ export class OrgInvitationProvider implements dynamic.ResourceProvider<
     return this.options.createClient
       ? this.options.createClient(settings.atlas, settings.retry, hooks)
       : getSharedAtlasClient(settings.atlas, {
-          retry: settings.retry,
+          policy: settings.retry,
           ...hooks,
           ...(this.options.clock && { clock: this.options.clock }),
         });
@@ -150,6 +176,15 @@ export class OrgInvitationProvider implements dynamic.ResourceProvider<
    * moves the process to the org users API and the step runs again there, once.
    */
   private async run<T>(step: (ctx: LifecycleContext) => Promise<T>): Promise<T> {
+    try {
+      return await this.attempt(step);
+    } catch (error) {
+      // Atlas's errors name settings by their neutral names; a Pulumi user reads config keys.
+      throw advise(error, "pulumi");
+    }
+  }
+
+  private async attempt<T>(step: (ctx: LifecycleContext) => Promise<T>): Promise<T> {
     const settings = this.settings();
     const client = this.client(settings);
     const logger = this.logger();

@@ -13,7 +13,7 @@ import { OrgInvitationProvider } from "./provider";
 import type { OrgInvitationReadResult } from "./provider";
 import type { OrgInvitationOutputs } from "./model";
 
-import type { Props } from "./state";
+import type { Props } from "./property-codec";
 
 /** One provider per process: every resource of a deployment shares its clients and caches. */
 export const provider = new OrgInvitationProvider();

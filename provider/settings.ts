@@ -1,64 +1,38 @@
 /**
  * The one place that reads Pulumi config and environment variables, and turns them into typed
- * settings: Atlas credentials and base URL (the names of the official Atlas providers, Terraform
- * and `@pulumi/mongodbatlas`, so users keep the config they already have), the proxy from the
- * standard proxy variables, the retry budget, and the backend. Nothing else in the package reads
- * `process.env` or Pulumi config.
+ * settings, validated once: Atlas credentials and base URL, the proxy from the standard proxy
+ * variables, the retry budget, the backend, and the accepted-invitation override. Which key and
+ * variable each setting has, its range and its secrecy live in one table (settings-table.ts); every
+ * message is worded from it for its audience: Pulumi users (config first, then the environment)
+ * or the `generate` CLI (the environment only). Nothing else in the package reads `process.env` or
+ * Pulumi config.
  */
 import { isIP } from "node:net";
 import { getProxyForUrl } from "proxy-from-env";
+import { AtlasConfigurationError } from "./atlas/errors";
+import { resolveRetryPolicy } from "./atlas/retry";
+import type { RetryOverrides, RetryPolicy } from "./atlas/retry";
+import { Secret } from "./atlas/secret";
 import { DEFAULT_BASE_URL } from "./atlas/settings";
 import type { AtlasCredentials, AtlasSettings, ProxySettings } from "./atlas/settings";
-import type { RetryOverrides } from "./atlas/retry";
-import { Secret } from "./atlas/secret";
-import { AtlasConfigurationError } from "./errors";
-import { ON_ACCEPTED_ENV } from "./model";
+import { SETTINGS, howToSet, sourceOf, variableOf } from "./settings-table";
+import type { Audience, SettingName } from "./settings-table";
 
 export { DEFAULT_BASE_URL } from "./atlas/settings";
+export { CONFIG_KEYS, SETTINGS } from "./settings-table";
+export type { Audience, SettingName } from "./settings-table";
 
 export type StringMap = Readonly<Record<string, string | undefined>>;
 
-type SettingName = "baseUrl" | "publicKey" | "privateKey" | "clientId" | "clientSecret";
-
-/** Pulumi config key and environment variables (first wins) for each Atlas setting. */
-export const SETTING_SOURCES: Readonly<
-  Record<SettingName, { config: string; env: readonly string[] }>
-> = {
-  baseUrl: { config: "mongodbatlas:baseUrl", env: ["MONGODB_ATLAS_BASE_URL"] },
-  publicKey: {
-    config: "mongodbatlas:publicKey",
-    env: ["MONGODB_ATLAS_PUBLIC_KEY", "MONGODB_ATLAS_PUBLIC_API_KEY"],
-  },
-  privateKey: {
-    config: "mongodbatlas:privateKey",
-    env: ["MONGODB_ATLAS_PRIVATE_KEY", "MONGODB_ATLAS_PRIVATE_API_KEY"],
-  },
-  clientId: { config: "mongodbatlas:clientId", env: ["MONGODB_ATLAS_CLIENT_ID"] },
-  clientSecret: { config: "mongodbatlas:clientSecret", env: ["MONGODB_ATLAS_CLIENT_SECRET"] },
-};
-
-/** The package's own Pulumi config keys (namespace `atlasInvitations`), with their valid ranges. */
-export const TUNING_KEYS = {
-  maxRetries: { key: "atlasInvitations:maxRetries", option: "limit", min: 0, max: 100 },
-  requestTimeoutMs: {
-    key: "atlasInvitations:requestTimeoutMs",
-    option: "attemptTimeoutMs",
-    min: 1,
-    max: 3_600_000,
-  },
-  deadlineMs: { key: "atlasInvitations:deadlineMs", option: "deadlineMs", min: 1, max: 86_400_000 },
-} as const;
-
 /** Which Atlas API carries the invitations (README, "Life after the sunset"). */
 export type InvitationApi = "auto" | "invites" | "users";
-export const API_KEY = "atlasInvitations:api";
 export const INVITATION_APIS: readonly InvitationApi[] = ["auto", "invites", "users"];
 
-/** Every Pulumi config key the provider reads. */
-export const CONFIG_KEYS: readonly string[] = [
-  ...Object.values(SETTING_SOURCES).map((s) => s.config),
-  ...Object.values(TUNING_KEYS).map((t) => t.key),
-  API_KEY,
+/** The tuning settings, and the retry policy field each one sets. */
+const TUNING: readonly { name: SettingName; option: keyof RetryOverrides }[] = [
+  { name: "maxRetries", option: "limit" },
+  { name: "requestTimeoutMs", option: "attemptTimeoutMs" },
+  { name: "deadlineMs", option: "deadlineMs" },
 ];
 
 export interface SettingsSources {
@@ -66,25 +40,45 @@ export interface SettingsSources {
   config?: StringMap | undefined;
   /** Environment variables; `process.env` at the edge, a plain map in tests. */
   env?: StringMap | undefined;
+  /**
+   * Whom messages address: `pulumi` (the default) names config keys and `pulumi config set`;
+   * `cli` names environment variables only, as the `generate` CLI reads no Pulumi config.
+   */
+  audience?: Audience | undefined;
 }
 
-/** Everything the provider needs, resolved and validated. */
+/** Everything the provider needs, resolved and validated once. */
 export interface ProviderSettings {
   atlas: AtlasSettings;
-  /** Retry and budget overrides from `atlasInvitations:*`; unset keys keep the defaults. */
-  retry: RetryOverrides;
+  /** The retry policy: the defaults with `maxRetries`, `requestTimeoutMs` and `deadlineMs` applied. */
+  retry: RetryPolicy;
   api: InvitationApi;
   /** `ATLAS_INVITATIONS_ON_ACCEPTED=retain`: every delete leaves accepted members in place. */
   retainAccepted: boolean;
 }
 
-function describe(name: SettingName): string {
-  const s = SETTING_SOURCES[name];
-  return `config \`${s.config}\` or env ${s.env[0]}`;
+const audienceOf = (sources: SettingsSources): Audience => sources.audience ?? "pulumi";
+
+/** Said to a CLI user after a credentials problem: the command reads no Pulumi config. */
+export const ENVIRONMENT_ONLY =
+  "`generate` reads its credentials from the environment only, not from Pulumi config: " +
+  "export them in the shell that runs it.";
+
+/** The keys a message about `names` asks to set: config keys (Pulumi users) and variables. */
+function keysOf(audience: Audience, ...names: SettingName[]): string[] {
+  return names.flatMap((n) => {
+    const { config } = SETTINGS[n];
+    return audience === "pulumi" && config !== undefined
+      ? [config, variableOf(n)]
+      : [variableOf(n)];
+  });
 }
 
-function keysOf(...names: SettingName[]): string[] {
-  return names.flatMap((n) => [SETTING_SOURCES[n].config, SETTING_SOURCES[n].env[0] as string]);
+/** One setting's raw value and where it came from: config first (Pulumi users), then the environment. */
+interface Found {
+  value: string;
+  /** As a message names it: "config `k`" or "env V" (Pulumi users), "V" (CLI users). */
+  from: string;
 }
 
 /** Reads one setting from one source; blank strings count as unset. */
@@ -92,42 +86,63 @@ function pick(
   name: SettingName,
   source: "config" | "env",
   sources: SettingsSources,
-): string | undefined {
-  const s = SETTING_SOURCES[name];
+): Found | undefined {
+  const spec = SETTINGS[name];
   const map = source === "config" ? sources.config : sources.env;
+  const keys = source === "config" ? (spec.config !== undefined ? [spec.config] : []) : spec.env;
   if (!map) return undefined;
-  for (const key of source === "config" ? [s.config] : s.env) {
+  for (const key of keys) {
     const value = map[key]?.trim();
-    if (value) return value;
+    if (value) {
+      const from =
+        source === "config"
+          ? `config \`${key}\``
+          : audienceOf(sources) === "cli"
+            ? key
+            : `env ${key}`;
+      return { value, from };
+    }
   }
   return undefined;
+}
+
+/** A setting from config, else from the environment (the CLI passes no config). */
+function find(name: SettingName, sources: SettingsSources): Found | undefined {
+  return pick(name, "config", sources) ?? pick(name, "env", sources);
 }
 
 function credentialsFrom(
   source: "config" | "env",
   sources: SettingsSources,
 ): AtlasCredentials | undefined {
-  const publicKey = pick("publicKey", source, sources);
-  const privateKey = pick("privateKey", source, sources);
-  const clientId = pick("clientId", source, sources);
-  const clientSecret = pick("clientSecret", source, sources);
+  const publicKey = pick("publicKey", source, sources)?.value;
+  const privateKey = pick("privateKey", source, sources)?.value;
+  const clientId = pick("clientId", source, sources)?.value;
+  const clientSecret = pick("clientSecret", source, sources)?.value;
 
-  const where = source === "config" ? "Pulumi config" : "the environment";
+  const audience = audienceOf(sources);
+  const where =
+    audience === "cli"
+      ? "the environment"
+      : source === "config"
+        ? "Pulumi config"
+        : "the environment";
   // Only the half-set source's own keys: naming the other source would suggest the two combine.
   const named = (name: SettingName): string =>
     source === "config"
-      ? `config \`${SETTING_SOURCES[name].config}\``
-      : `env ${SETTING_SOURCES[name].env[0] ?? ""}`;
+      ? `config \`${SETTINGS[name].config ?? ""}\``
+      : audience === "cli"
+        ? variableOf(name)
+        : `env ${variableOf(name)}`;
   const halfSet = (kind: string, missing: SettingName, present: SettingName) =>
     new AtlasConfigurationError(
       `Atlas ${kind} credentials are half set in ${where}: set ${named(missing)} as well, or ` +
-        `unset ${named(present)}. Credentials come whole from one source (Pulumi config first, ` +
-        `else the environment) and are never combined across the two.`,
-      [
-        source === "config"
-          ? SETTING_SOURCES[missing].config
-          : (SETTING_SOURCES[missing].env[0] ?? ""),
-      ],
+        `unset ${named(present)}.` +
+        (audience === "pulumi"
+          ? " Credentials come whole from one source (Pulumi config first, else the environment) and are " +
+            "never combined across the two."
+          : ` ${ENVIRONMENT_ONLY}`),
+      [source === "config" ? (SETTINGS[missing].config ?? "") : variableOf(missing)],
     );
   if ((clientId === undefined) !== (clientSecret === undefined)) {
     throw clientId === undefined
@@ -172,9 +187,16 @@ function printableUrl(raw: string): string {
 /**
  * Validates and normalizes a base URL. Plain `http://` is refused unless the host is loopback:
  * Digest and Bearer credentials must not cross a network in clear text.
+ * @param origin - where the URL came from, as the message names it
+ * @param audience - whom the message addresses (settings-table.ts)
  * @throws AtlasConfigurationError naming where the URL came from and how to fix it
  */
-export function normalizeBaseUrl(raw: string, origin: string = describe("baseUrl")): string {
+export function normalizeBaseUrl(
+  raw: string,
+  origin: string = sourceOf("baseUrl", "pulumi"),
+  audience: Audience = "pulumi",
+): string {
+  const keys = keysOf(audience, "baseUrl");
   let url: URL;
   try {
     url = new URL(raw);
@@ -182,34 +204,34 @@ export function normalizeBaseUrl(raw: string, origin: string = describe("baseUrl
     throw new AtlasConfigurationError(
       `The Atlas base URL from ${origin} is not a valid URL: "${printableUrl(raw)}". ` +
         `Use an origin such as ${DEFAULT_BASE_URL}.`,
-      keysOf("baseUrl"),
+      keys,
     );
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     throw new AtlasConfigurationError(
       `The Atlas base URL from ${origin} must use https:// (got ${url.protocol}//).`,
-      keysOf("baseUrl"),
+      keys,
     );
   }
   if (url.protocol === "http:" && !isLoopback(url.hostname)) {
     throw new AtlasConfigurationError(
       `The Atlas base URL from ${origin} uses plain http:// for ${url.hostname}; ` +
         `credentials would travel unencrypted. Use https://, or a loopback host (127.0.0.1, ::1, localhost) for a local emulator.`,
-      keysOf("baseUrl"),
+      keys,
     );
   }
   if (url.username || url.password) {
     throw new AtlasConfigurationError(
       `The Atlas base URL from ${origin} must not embed credentials; ` +
-        `set ${describe("publicKey")} and ${describe("privateKey")} instead.`,
-      keysOf("baseUrl"),
+        `set ${sourceOf("publicKey", audience)} and ${sourceOf("privateKey", audience)} instead.`,
+      keys,
     );
   }
   if (url.search || url.hash || (url.pathname !== "/" && url.pathname !== "")) {
     throw new AtlasConfigurationError(
       `The Atlas base URL from ${origin} must be an origin without path, query or fragment ` +
         `(for example ${DEFAULT_BASE_URL}); got "${printableUrl(raw)}".`,
-      keysOf("baseUrl"),
+      keys,
     );
   }
   return url.origin;
@@ -276,26 +298,24 @@ export function resolveProxy(baseUrl: string, env: StringMap): ProxySettings | u
 /**
  * Atlas settings: Pulumi config first, then environment variables. Credentials come whole from
  * one source (never a public key from config paired with a private key from the environment).
- * @throws AtlasConfigurationError naming the keys to set or fix
+ * @throws AtlasConfigurationError naming the keys to set or fix, in the audience's terms
  */
 export function resolveAtlasSettings(sources: SettingsSources): AtlasSettings {
-  const configUrl = pick("baseUrl", "config", sources);
-  const envUrl = pick("baseUrl", "env", sources);
-  const baseUrl =
-    configUrl !== undefined
-      ? normalizeBaseUrl(configUrl, `config \`${SETTING_SOURCES.baseUrl.config}\``)
-      : envUrl !== undefined
-        ? normalizeBaseUrl(envUrl, `env ${SETTING_SOURCES.baseUrl.env[0]}`)
-        : DEFAULT_BASE_URL;
+  const audience = audienceOf(sources);
+  const url = find("baseUrl", sources);
+  const baseUrl = url ? normalizeBaseUrl(url.value, url.from, audience) : DEFAULT_BASE_URL;
 
   const credentials = credentialsFrom("config", sources) ?? credentialsFrom("env", sources);
   if (!credentials) {
+    const name = (n: SettingName): string => sourceOf(n, audience);
     throw new AtlasConfigurationError(
       "No Atlas credentials found. Set a service account (" +
-        `${describe("clientId")} and ${describe("clientSecret")}) or an API key pair ` +
-        `(${describe("publicKey")} and ${describe("privateKey")}). ` +
-        "Mark secrets with `pulumi config set --secret`.",
-      keysOf("clientId", "clientSecret", "publicKey", "privateKey"),
+        `${name("clientId")} and ${name("clientSecret")}) or an API key pair ` +
+        `(${name("publicKey")} and ${name("privateKey")}).` +
+        (audience === "pulumi"
+          ? " Mark secrets with `pulumi config set --secret`."
+          : ` ${ENVIRONMENT_ONLY}`),
+      keysOf(audience, "clientId", "clientSecret", "publicKey", "privateKey"),
     );
   }
   const proxy = resolveProxy(baseUrl, sources.env ?? {});
@@ -303,21 +323,25 @@ export function resolveAtlasSettings(sources: SettingsSources): AtlasSettings {
 }
 
 /**
- * Reads and validates the `atlasInvitations:*` retry keys (whole numbers: Pulumi config values
- * arrive as strings).
- * @throws AtlasConfigurationError naming the key and its valid range
+ * Reads and validates `maxRetries`, `requestTimeoutMs` and `deadlineMs` (whole numbers: config
+ * values and variables arrive as strings), config first, then the environment.
+ * @returns the retry policy fields they set; unset settings keep the defaults
+ * @throws AtlasConfigurationError naming the setting, its valid range and how to fix it
  */
-export function resolveRetryOverrides(config: StringMap): RetryOverrides {
+export function resolveRetryOverrides(sources: SettingsSources): RetryOverrides {
+  const audience = audienceOf(sources);
   const overrides: Record<string, number> = {};
-  for (const { key, option, min, max } of Object.values(TUNING_KEYS)) {
-    const raw = config[key]?.trim();
-    if (raw === undefined || raw === "") continue;
-    const value = /^\d+$/.test(raw) ? Number(raw) : NaN;
+  for (const { name, option } of TUNING) {
+    const found = find(name, sources);
+    if (found === undefined) continue;
+    const { min, max } = SETTINGS[name].range ?? { min: 0, max: Number.MAX_SAFE_INTEGER };
+    const value = /^\d+$/.test(found.value) ? Number(found.value) : NaN;
     if (!(value >= min && value <= max)) {
       throw new AtlasConfigurationError(
-        `Pulumi config \`${key}\` must be a whole number from ${min} to ${max} (got ${JSON.stringify(raw.slice(0, 40))}). ` +
-          `Fix it with \`pulumi config set ${key} <number>\`, or remove it to keep the default.`,
-        [key],
+        `${found.from} (${name}) must be a whole number from ${min} to ${max} ` +
+          `(got ${JSON.stringify(found.value.slice(0, 40))}). Fix it with ${howToSet(name, audience)}, ` +
+          "or unset it to keep the default.",
+        keysOf(audience, name),
       );
     }
     overrides[option] = value;
@@ -328,19 +352,19 @@ export function resolveRetryOverrides(config: StringMap): RetryOverrides {
 }
 
 /**
- * Reads `atlasInvitations:api`.
- * @throws AtlasConfigurationError naming the key and its values
+ * Reads `api` (`atlasInvitations:api`, then ATLAS_INVITATIONS_API).
+ * @throws AtlasConfigurationError naming the setting and its values
  */
-export function resolveApi(config: StringMap): InvitationApi {
-  const raw = config[API_KEY]?.trim();
-  if (raw === undefined || raw === "") return "auto";
-  const api = INVITATION_APIS.find((a) => a === raw);
+export function resolveApi(sources: SettingsSources): InvitationApi {
+  const found = find("api", sources);
+  if (found === undefined) return "auto";
+  const api = INVITATION_APIS.find((a) => a === found.value);
   if (!api) {
     throw new AtlasConfigurationError(
-      `Pulumi config \`${API_KEY}\` must be one of ${INVITATION_APIS.map((a) => `"${a}"`).join(", ")} ` +
-        `(got ${JSON.stringify(raw.slice(0, 40))}): "auto" (the default) uses the invites API while Atlas serves it ` +
+      `${found.from} (api) must be one of ${INVITATION_APIS.map((a) => `"${a}"`).join(", ")} ` +
+        `(got ${JSON.stringify(found.value.slice(0, 40))}): "auto" (the default) uses the invites API while Atlas serves it ` +
         `and moves to the org users API when it is gone; "invites" and "users" choose one.`,
-      [API_KEY],
+      keysOf(audienceOf(sources), "api"),
     );
   }
   return api;
@@ -353,27 +377,35 @@ export function resolveApi(config: StringMap): InvitationApi {
  * @throws AtlasConfigurationError naming the variable and its one value
  */
 export function resolveRetainAccepted(env: StringMap): boolean {
-  const raw = env[ON_ACCEPTED_ENV]?.trim();
+  const variable = variableOf("onAccepted");
+  const raw = env[variable]?.trim();
   if (raw === undefined || raw === "") return false;
   if (raw === "retain") return true;
   throw new AtlasConfigurationError(
-    `The environment variable ${ON_ACCEPTED_ENV} takes one value, "retain" (got ${JSON.stringify(raw.slice(0, 40))}): ` +
+    `The environment variable ${variable} takes one value, "retain" (got ${JSON.stringify(raw.slice(0, 40))}): ` +
       `it makes every delete of the command leave accepted members in place. Unset it to let each ` +
       `resource's \`onAccepted\` decide.`,
-    [ON_ACCEPTED_ENV],
+    [variable],
   );
 }
 
 /**
- * Everything at once, as the provider needs it for one call.
+ * The settings that come from configuration alone, as `configure` validates them: the retry
+ * policy and the API.
+ * @throws AtlasConfigurationError naming the setting to fix
+ */
+export function resolveTuning(sources: SettingsSources): Pick<ProviderSettings, "retry" | "api"> {
+  return { retry: resolveRetryPolicy(resolveRetryOverrides(sources)), api: resolveApi(sources) };
+}
+
+/**
+ * Everything at once, validated once, as the provider needs it.
  * @throws AtlasConfigurationError naming the keys to set or fix
  */
 export function resolveSettings(sources: SettingsSources): ProviderSettings {
-  const config = sources.config ?? {};
   return {
     atlas: resolveAtlasSettings(sources),
-    retry: resolveRetryOverrides(config),
-    api: resolveApi(config),
+    ...resolveTuning(sources),
     retainAccepted: resolveRetainAccepted(sources.env ?? {}),
   };
 }

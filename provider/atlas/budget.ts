@@ -1,7 +1,7 @@
 /**
  * Time as the request path sees it: an injectable clock, and the one budget that bounds a whole
  * provider operation (a create is its look-up, its POST, any adoption, and every retry and wait
- * in between), set by `atlasInvitations:deadlineMs`.
+ * in between), the setting `deadlineMs`.
  */
 
 /** Injectable time, so retry and pacing tests never really wait. */
@@ -20,9 +20,6 @@ export const systemClock: Clock = {
   random: () => Math.random(),
 };
 
-/** The Pulumi config key that sets the operation budget. */
-export const DEADLINE_CONFIG_KEY = "atlasInvitations:deadlineMs";
-
 /**
  * The time one operation may spend, from its start. Shared by every request the operation makes,
  * so nested steps (a create's look-up, POST and adoption) draw on one budget instead of each
@@ -35,12 +32,11 @@ export class Budget {
   /**
    * @param deadlineMs - the whole budget, in milliseconds (at least 1)
    * @param clock - the clock that measures it
-   * @param configKey - the setting that names it in errors
+   * @param startedAt - when it started, by `clock`
    */
   constructor(
     readonly deadlineMs: number,
     readonly clock: Clock,
-    readonly configKey: string = DEADLINE_CONFIG_KEY,
     startedAt: number = clock.now(),
   ) {
     this.deadlineAt = startedAt + deadlineMs;
@@ -62,6 +58,6 @@ export class Budget {
   grace(ms: number): Budget {
     const now = this.clock.now();
     const until = Math.max(this.deadlineAt, now + ms);
-    return new Budget(this.deadlineMs, this.clock, this.configKey, until - this.deadlineMs);
+    return new Budget(this.deadlineMs, this.clock, until - this.deadlineMs);
   }
 }

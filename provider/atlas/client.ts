@@ -56,7 +56,7 @@ export function getSharedAtlasClient(
   settings: AtlasSettings,
   options?: AtlasClientOptions,
 ): AtlasClient {
-  const key = `${settingsFingerprint(settings)}|${JSON.stringify(options?.retry ?? {})}`;
+  const key = `${settingsFingerprint(settings)}|${JSON.stringify(options?.policy ?? options?.retry ?? {})}`;
   let client = shared.get(key);
   if (!client) {
     client = createAtlasClient(settings, options);

@@ -4,9 +4,10 @@
  * something changes" (an answer arrives, a request ends); the gate sleeps accordingly, and gives
  * up with an `AtlasDeadlineError` when the wait would outlast the caller's budget.
  */
-import { AtlasDeadlineError, formatMs } from "../errors";
+import { AtlasDeadlineError } from "./errors";
+import { formatMs } from "./errors/request";
 import type { Budget } from "./budget";
-import type { Logger } from "../log";
+import type { Logger } from "./log";
 
 /** What a view says about admitting the next caller at `now`. */
 export type Room =
@@ -28,6 +29,9 @@ const LOG_WAITS_FROM_MS = 1_000;
 export abstract class Gate {
   private tail: Promise<void> = Promise.resolve();
   private wake: (() => void) | undefined;
+  /** Holds on waking the waiting caller (see `hold`), and whether a wake-up waits for them. */
+  private holds = 0;
+  private wakeHeld = false;
   protected inFlight = 0;
   /** Requests admitted so far: each admitted request's ordinal is its place in this count. */
   protected admitted = 0;
@@ -40,9 +44,34 @@ export abstract class Gate {
 
   /** Called whenever the view learns something, so a waiting caller looks again. */
   protected changed(): void {
+    if (this.holds > 0) {
+      this.wakeHeld = true;
+      return;
+    }
     const wake = this.wake;
     this.wake = undefined;
     wake?.();
+  }
+
+  /**
+   * Postpones waking the waiting caller until the returned function is called (it may be called
+   * more than once). What the view learns meanwhile counts at once; only the moment a caller that
+   * waits for a change looks again moves. A guarded write holds from its status read's answer
+   * until the write is on its way: a caller woken by that answer would otherwise run its own
+   * admission and request in the same turn of the event loop, ahead of the write (request-loop.ts).
+   */
+  hold(): () => void {
+    this.holds += 1;
+    let held = true;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.holds -= 1;
+      if (this.holds === 0 && this.wakeHeld) {
+        this.wakeHeld = false;
+        this.changed();
+      }
+    };
   }
 
   /**
@@ -94,7 +123,6 @@ export abstract class Gate {
       method: caller.method,
       path: caller.path,
       deadlineMs: caller.budget.deadlineMs,
-      configKey: caller.budget.configKey,
       why,
     });
   }

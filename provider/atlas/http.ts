@@ -16,11 +16,11 @@ import {
   AtlasProxyError,
   AtlasTimeoutError,
   AtlasTlsError,
-  isTlsFailureCode,
-} from "../errors";
-import type { ApiErrorBody, CredentialKind } from "../errors";
-import type { Logger } from "../log";
-import { USER_AGENT } from "../version";
+} from "./errors";
+import { isTlsFailureCode } from "./errors/request";
+import type { ApiErrorBody, CredentialKind } from "./errors";
+import type { Logger } from "./log";
+import { USER_AGENT } from "./version";
 import { createAuthStrategy } from "./auth";
 import type { AuthStrategy, RawRequest } from "./auth";
 import { Budget, systemClock } from "./budget";
@@ -38,8 +38,13 @@ import type { ApiVersion } from "./types";
 export type { RawResponse } from "./request-loop";
 
 export interface TransportOptions {
-  /** Overrides of DEFAULT_RETRY_POLICY (retry.ts); undefined values are ignored. */
+  /** Overrides of DEFAULT_RETRY_POLICY (retry.ts), validated here; undefined values are ignored. */
   retry?: RetryOverrides | undefined;
+  /**
+   * A whole policy its caller already resolved with `resolveRetryPolicy` (the provider resolves
+   * its settings once, at its edge: settings.ts), used as is; `retry` is then ignored.
+   */
+  policy?: RetryPolicy | undefined;
   /** @default real time (systemClock) */
   clock?: Clock | undefined;
   /** Told about retries and long waits. @default silent */
@@ -247,7 +252,7 @@ export function createTransport(
   settings: AtlasSettings,
   options: TransportOptions = {},
 ): Transport {
-  const policy = resolveRetryPolicy(options.retry);
+  const policy = options.policy ?? resolveRetryPolicy(options.retry);
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? {};
   const origin = new URL(settings.baseUrl);

@@ -36,4 +36,4 @@ export type {
   OrgUserUpdateRequest,
   OrgUsersPage,
 } from "./types";
-export * from "../errors";
+export * from "./errors";

@@ -11,22 +11,23 @@
  *   ambiguous failure (no answer, a 5xx) the request's `landed` look-up runs first: what it finds
  *   is the result; only when it finds nothing is the POST sent again, after the same backoff.
  * - A guarded write (removing an org user) checks its precondition right before every attempt,
- *   so no retry sends it on the strength of a read taken before a backoff.
+ *   so no retry sends it on the strength of a read taken before a backoff. The read and the write
+ *   are admitted together, and the write goes out in the turn of the event loop that read the
+ *   answer, ahead of any caller that answer lets in (bench section 10 measures the window).
  * - The budget bounds everything: no wait outlasts it, and an attempt's timeout never reaches
  *   past it. One last look-up of an ambiguous POST may take one more attempt timeout.
  */
 import {
   AtlasDeadlineError,
-  answered,
-  formatMs,
   isAtlasApiError,
   isAtlasNetworkError,
   isAtlasProtocolError,
   isAtlasProxyError,
   isAtlasTimeoutError,
   isInvitationLimitRefusal,
-} from "../errors";
-import type { Logger } from "../log";
+} from "./errors";
+import { answered, formatMs } from "./errors/request";
+import type { Logger } from "./log";
 import type { Budget } from "./budget";
 import type { BucketView } from "./bucket-view";
 import type { InvitationView } from "./invitation-view";
@@ -59,7 +60,9 @@ export interface LoopRequest<T> {
    * Part of every attempt, first and repeated alike, right before the request is sent: a read that
    * may end the request unsent (the org user to remove is no longer pending). It is admitted with
    * the request as one unit of two, so no pacing wait ever falls between the read and the write.
-   * It reports its answer through `observe`, so the rate-limit view learns from it.
+   * It reports its answer through `observe`, so the rate-limit view learns from it at once; the
+   * caller that answer lets in is woken only once the write is on its way (Gate.hold), so neither
+   * a pacing wait nor another request's work falls between the read's answer and the write.
    */
   guard?:
     | ((attempt: {
@@ -92,7 +95,7 @@ function describe(error: unknown): string {
 /**
  * Runs one request to completion.
  * @throws the last failure when it is final or retries are spent; `AtlasDeadlineError` (naming
- * `atlasInvitations:deadlineMs`) when the budget runs out first
+ * the setting `deadlineMs`) when the budget runs out first
  */
 export async function runRequest<T>(ctx: LoopContext, req: LoopRequest<T>): Promise<T> {
   const { policy, logger } = ctx;
@@ -116,25 +119,41 @@ export async function runRequest<T>(ctx: LoopContext, req: LoopRequest<T>): Prom
     let response: RawResponse | undefined;
     const timeoutMs = Math.max(1, Math.min(policy.attemptTimeoutMs, budget.remainingMs()));
     let guardAnswered = !req.guard;
+    // Set from the guard's answer until its write is on its way (Gate.hold).
+    let heldWake: (() => void) | undefined;
+    const wake = (): void => {
+      const release = heldWake;
+      heldWake = undefined;
+      release?.();
+    };
     try {
       if (req.guard) {
         const early = await req.guard({
           timeoutMs,
           observe: (answer) => {
             guardAnswered = true;
+            wake();
+            heldWake = views.bucket.hold();
             views.bucket.settle(clock.now(), answer.status, answer.headers, 0, seq - 1);
           },
         });
         if (early !== undefined) {
+          wake();
           views.bucket.settle(clock.now(), undefined, {}, undefined, seq);
           views.invitation?.settle(clock.now(), { counted: false });
           return early;
         }
       }
-      response = await req.send({ timeoutMs, markSent: () => void (sent = true) });
+      const sending = req.send({ timeoutMs, markSent: () => void (sent = true) });
+      // Building and writing the request takes promise and nextTick steps only, all done before
+      // the next turn of the event loop: waking queued callers in that turn keeps their work
+      // from running ahead of the write.
+      if (heldWake) setImmediate(wake);
+      response = await sending;
     } catch (error) {
       failure = error;
     }
+    wake();
     // A guard read that got no answer still held its share of the bucket.
     if (!guardAnswered) views.bucket.settle(clock.now(), undefined, {}, undefined, seq - 1);
     const at = clock.now();
@@ -175,7 +194,6 @@ export async function runRequest<T>(ctx: LoopContext, req: LoopRequest<T>): Prom
         method: req.method,
         path: req.path,
         deadlineMs: budget.deadlineMs,
-        configKey: budget.configKey,
         why: `gave up after ${attempt} attempt${attempt === 1 ? "" : "s"}; the last failure: ${describe(failure)}`,
         cause: failure,
       });

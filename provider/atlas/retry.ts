@@ -11,11 +11,11 @@ import {
   isAtlasProxyError,
   isAtlasTimeoutError,
   isInvitationLimitRefusal,
-} from "../errors";
+} from "./errors";
 
 /** When and how a failed request is tried again, and the budgets that bound it. */
 export interface RetryPolicy {
-  /** Retries after the first attempt, per request (`atlasInvitations:maxRetries`). */
+  /** Retries after the first attempt, per request (the setting `maxRetries`). */
   limit: number;
   /** Upper-case methods that may be sent again after an ambiguous failure (never POST). */
   methods: readonly string[];
@@ -35,9 +35,9 @@ export interface RetryPolicy {
   jitter: "equal" | "full" | "none";
   /** Cap on a wait Atlas asks for, in ms. */
   maxRetryAfterMs: number;
-  /** Timeout of one attempt, in ms (`atlasInvitations:requestTimeoutMs`). */
+  /** Timeout of one attempt, in ms (the setting `requestTimeoutMs`). */
   attemptTimeoutMs: number;
-  /** Budget of one whole provider operation, in ms (`atlasInvitations:deadlineMs`). */
+  /** Budget of one whole provider operation, in ms (the setting `deadlineMs`). */
   deadlineMs: number;
 }
 

@@ -36,3 +36,20 @@ export interface AtlasSettings {
   /** The HTTPS proxy to tunnel through; absent for a direct connection. */
   proxy?: ProxySettings | undefined;
 }
+
+/**
+ * The client's settings by their neutral names: the names its errors carry as facts
+ * (`AtlasRequestError.settings`). Where a user sets each one (Pulumi config, an environment
+ * variable) is the caller's business: the provider's settings table words it for its audience.
+ * The credentials and base URL are `AtlasSettings`; the rest are `RetryPolicy` fields
+ * (`limit` is `maxRetries`, `attemptTimeoutMs` is `requestTimeoutMs`).
+ */
+export type AtlasSettingName =
+  | "baseUrl"
+  | "publicKey"
+  | "privateKey"
+  | "clientId"
+  | "clientSecret"
+  | "maxRetries"
+  | "requestTimeoutMs"
+  | "deadlineMs";

@@ -4,7 +4,7 @@
  * org user whose `orgMembershipStatus` is `PENDING`, with an id of its own (never the invitation
  * id: atlas-recorded/12-... and 02-...).
  */
-import { isNoSuchOrgUser } from "../errors";
+import { isNoSuchOrgUser } from "./errors";
 import { encodeSegment } from "./http";
 import type { GuardRead, Transport } from "./http";
 import type { CallOptions, CreateCallOptions } from "./api";
@@ -186,8 +186,11 @@ function pendingGuard(orgId: string, userId: string) {
 
 /**
  * removeOrgUser, only while the user is PENDING: every attempt, the first and each retry, is
- * preceded by a read of the user's status one round trip earlier (the remaining race: a person who
- * accepts inside that round trip).
+ * preceded by a read of the user's status, admitted with the DELETE as one unit, and the DELETE
+ * leaves as soon as that read is answered (request-loop.ts). The remaining race is a person who
+ * accepts between Atlas answering the read and Atlas receiving the DELETE: one round trip, plus
+ * the time the answer waits in a busy process (README, "Life after the sunset"; bench section
+ * 10). The org users API has no conditional request (no ETag or If-Match) to close it.
  */
 export async function removePendingOrgUser(
   http: Transport,

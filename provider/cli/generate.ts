@@ -19,6 +19,7 @@ import type { OnAcceptedPolicy, PendingInvitation } from "../model";
 import type { StringMap } from "../settings";
 import { render, uniqueResourceNames } from "./format";
 import type { GeneratedDeclaration, OutputFormat } from "./format";
+import { advise } from "../settings-advice";
 import { resolveFromEnvironment } from "./settings";
 
 /** Where the CLI writes, and the environment it reads; `process.*` in main.ts, buffers in tests. */
@@ -146,7 +147,7 @@ const FORMAT_NAMES: Readonly<Record<OutputFormat, string>> = { yaml: "YAML", ts:
 /**
  * Reads the org's pending invitations and writes their declarations to stdout. Credentials come
  * from `io.env` through settings.ts, as the provider reads them, with errors that name the
- * environment variables alone (cli/settings.ts); no secret is ever written (the
+ * environment variables alone (cli/settings.ts), and so do its runtime errors' advice; no secret is ever written (the
  * settings hold them as `Secret`, and the error family's messages leave them out).
  * @returns the exit code: 0, or 1 for missing or invalid configuration and any Atlas error
  */
@@ -154,13 +155,13 @@ export async function generate(options: GenerateOptions, io: CliIo): Promise<num
   const note = (message: string): void => void io.stderr.write(`${message}\n`);
   const warn = (message: string): void => note(`warning: ${message}`);
   try {
-    const settings = resolveFromEnvironment(io.env);
+    const { atlas, retry } = resolveFromEnvironment(io.env);
     // The client reports its retries and waits (rate limits) here, so a slow run says why.
     const logger: Logger = {
       info: (m) => note(`info: ${m}`),
       warn: (m) => warn(m),
     };
-    const client = createAtlasClient(settings, { logger });
+    const client = createAtlasClient(atlas, { logger, policy: retry });
     note(`reading the pending invitations of organization ${options.orgId}...`);
     const { source, pending: listed } = await readPending(client, options.orgId, note);
     // Atlas may still list an invitation past its expiresAt (unrecorded; the emulator's
@@ -225,6 +226,8 @@ export async function generate(options: GenerateOptions, io: CliIo): Promise<num
   } catch (error) {
     // The error family's messages say what failed and how to fix it, without secrets; anything
     // else is a bug, reported by its message alone for the same reason.
+    // Atlas's errors name settings by their neutral names; a shell user reads variables.
+    advise(error, "cli");
     const message = isAtlasError(error)
       ? error.message
       : error instanceof Error

@@ -1,34 +1,9 @@
 /**
- * The package's one error family: a branded base, one class per failure kind, guards that work
- * across two loaded copies of the package, and the rules that read Atlas's answers.
+ * The package's one error family: the Atlas client's errors (atlas/errors, re-exported here), and
+ * the provider's own: refusals about one person's invitation, inputs Atlas rejected, and state the
+ * provider cannot read. Guards work across two loaded copies of the package.
  */
-export { AtlasError, isAtlasError } from "./base";
-export type { AtlasErrorKind, RequestLine } from "./base";
-export {
-  AtlasApiError,
-  AtlasAuthenticationError,
-  AtlasConfigurationError,
-  AtlasDeadlineError,
-  AtlasNetworkError,
-  AtlasProtocolError,
-  AtlasProxyError,
-  AtlasRequestError,
-  AtlasTimeoutError,
-  AtlasTlsError,
-  answered,
-  formatMs,
-  isAtlasApiError,
-  isAtlasAuthenticationError,
-  isAtlasConfigurationError,
-  isAtlasDeadlineError,
-  isAtlasNetworkError,
-  isAtlasProtocolError,
-  isAtlasProxyError,
-  isAtlasTimeoutError,
-  isAtlasTlsError,
-  isTlsFailureCode,
-} from "./transport";
-export type { ApiErrorBody, AtlasApiErrorInit, CredentialKind } from "./transport";
+export * from "../atlas/errors";
 export {
   InvitationAcceptedError,
   InvitationConflictError,
@@ -44,13 +19,4 @@ export {
   isInvitationStateError,
   isUserAlreadyMemberError,
 } from "./invitation";
-export {
-  INVITATION_LIMIT_CODES,
-  explainApiError,
-  isAmbiguousFailure,
-  isInvitationLimitRefusal,
-  isAlreadyExpired,
-  isNoSuchInvitation,
-  isNoSuchOrgUser,
-  isRateLimited,
-} from "./rules";
+export { explainApiError } from "./explain";

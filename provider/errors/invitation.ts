@@ -3,8 +3,8 @@
  * and Atlas's 400s turned into errors that name the input at fault. Each carries a stable
  * `errorCode` of this package.
  */
-import { AtlasError, isAtlasError, kindGuard } from "./base";
-import type { AtlasApiError } from "./transport";
+import { AtlasError, isAtlasError, kindGuard } from "../atlas/errors/base";
+import type { AtlasApiError } from "../atlas/errors";
 import { ON_ACCEPTED_ENV } from "../model";
 
 /** A refusal about one person's invitation in one organization. */

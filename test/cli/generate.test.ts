@@ -294,6 +294,29 @@ describe("failures", () => {
       expect(stdout).toBe("");
       expect(lines(stderr).at(-1)).toMatch(/^error: /);
       expectNoSecret(stdout, stderr);
+      // A runtime error is worded for a shell user too: the variables, never Pulumi config.
+      const names =
+        kind === "digest"
+          ? "publicKey, privateKey come from MONGODB_ATLAS_PUBLIC_KEY; MONGODB_ATLAS_PRIVATE_KEY."
+          : "clientId, clientSecret come from MONGODB_ATLAS_CLIENT_ID; MONGODB_ATLAS_CLIENT_SECRET.";
+      expect(stderr).toContain(names);
+      expect(stderr).not.toMatch(/pulumi|mongodbatlas:|config `/);
     },
   );
+
+  it("a spent budget names the variable that raises it, and no Pulumi config", async () => {
+    const emu = emulator();
+    emu.control.injectFault({
+      match: { operationId: "listOrgInvites" },
+      status: 503,
+      times: Infinity,
+    });
+    const env = { ...envFor(emu), ATLAS_INVITATIONS_DEADLINE_MS: "300" };
+    const { code, stderr } = await runCli(["generate", "--org", emu.orgId], env);
+    expect(code).toBe(1);
+    expect(lines(stderr).at(-1)).toMatch(
+      /^error: .*budget of 300 ms \(deadlineMs\).*To change deadlineMs: ATLAS_INVITATIONS_DEADLINE_MS=<milliseconds> in the environment\.$/,
+    );
+    expect(stderr).not.toMatch(/pulumi|atlasInvitations:/);
+  });
 });

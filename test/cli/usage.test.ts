@@ -4,11 +4,8 @@
  * with the provider's configuration message (exit 1). No emulator: none of these reach Atlas.
  */
 import { USAGE } from "../../provider/cli/run";
-import {
-  ENVIRONMENT_ONLY,
-  environmentOnly,
-  resolveFromEnvironment,
-} from "../../provider/cli/settings";
+import { resolveFromEnvironment } from "../../provider/cli/settings";
+import { ENVIRONMENT_ONLY } from "../../provider/settings";
 import { isAtlasConfigurationError } from "../../provider/errors";
 import { runCli } from "./helpers";
 
@@ -164,38 +161,6 @@ describe("configuration messages name environment variables only, because the co
     for (const name of names) expect(stderr).toContain(name);
     if (credentials) expect(stderr).toContain(ENVIRONMENT_ONLY);
     else expect(stderr).not.toContain(ENVIRONMENT_ONLY);
-  });
-
-  it("the provider's config-first wording is rewritten to the variables, and its advice about Pulumi config left out", () => {
-    expect(
-      environmentOnly(
-        "No Atlas credentials found. Set a service account (config `mongodbatlas:clientId` or env " +
-          "MONGODB_ATLAS_CLIENT_ID and config `mongodbatlas:clientSecret` or env MONGODB_ATLAS_CLIENT_SECRET) " +
-          "or an API key pair (config `mongodbatlas:publicKey` or env MONGODB_ATLAS_PUBLIC_KEY and " +
-          "config `mongodbatlas:privateKey` or env MONGODB_ATLAS_PRIVATE_KEY). " +
-          "Mark secrets with `pulumi config set --secret`.",
-      ),
-    ).toBe(
-      "No Atlas credentials found. Set a service account (MONGODB_ATLAS_CLIENT_ID and " +
-        "MONGODB_ATLAS_CLIENT_SECRET) or an API key pair (MONGODB_ATLAS_PUBLIC_KEY and " +
-        "MONGODB_ATLAS_PRIVATE_KEY).",
-    );
-    expect(
-      environmentOnly(
-        "Atlas API key credentials are half set in the environment: set env MONGODB_ATLAS_PUBLIC_KEY " +
-          "as well, or unset env MONGODB_ATLAS_PRIVATE_KEY. Credentials come whole from one source " +
-          "(Pulumi config first, else the environment) and are never combined across the two.",
-      ),
-    ).toBe(
-      "Atlas API key credentials are half set in the environment: set MONGODB_ATLAS_PUBLIC_KEY " +
-        "as well, or unset MONGODB_ATLAS_PRIVATE_KEY.",
-    );
-  });
-
-  it("a message about one variable keeps its wording, with the variable named bare", () => {
-    const message =
-      'The Atlas base URL from env MONGODB_ATLAS_BASE_URL is not a valid URL: "x". Use an origin such as https://cloud.mongodb.com.';
-    expect(environmentOnly(message)).toBe(message.replace("env MONGODB", "MONGODB"));
   });
 
   it("the error keeps its class, and its keys are the variables to set, no config key", () => {

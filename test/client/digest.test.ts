@@ -102,7 +102,7 @@ describe("digest authentication against the emulator", () => {
     // The status alone, and a hint naming only the keys of the credentials that were used.
     expect((err as Error).message).toMatch(/^Atlas answered 401 for GET /);
     expect((err as Error).message).toContain(
-      "Atlas refused the API key: check mongodbatlas:publicKey/privateKey",
+      "Atlas refused the API key: check its public and private key",
     );
     expect((err as Error).message).not.toContain("clientId");
     expect((err as Error).message).not.toContain("not-the-key");
@@ -206,7 +206,7 @@ describe("digest challenges other servers send (a local server)", () => {
         `Atlas answered 401 for GET ${PATH} without a usable HTTP Digest challenge`,
       );
       expect(message).toContain(`(offered: ${offered || "none"})`);
-      expect(message).toContain("mongodbatlas:baseUrl");
+      expect(message).toContain("Check that the base URL points at the Atlas Admin API");
       expect(message).not.toContain(PRIVATE_KEY);
       expect(seen).toHaveLength(1);
       expect(seen[0]?.headers.authorization).toBeUndefined();

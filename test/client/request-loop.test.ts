@@ -198,7 +198,7 @@ describe("runRequest through createTransport, on a fake clock", () => {
     expect(clock.waits).toEqual([60_000, 60_000]);
   });
 
-  it("ends a permanent 503 with AtlasDeadlineError naming atlasInvitations:deadlineMs, within the budget", async () => {
+  it("ends a permanent 503 with AtlasDeadlineError naming the deadlineMs setting, within the budget", async () => {
     const emu = emulator();
     emu.control.injectFault({
       match: { operationId: "listOrgInvites" },
@@ -213,14 +213,15 @@ describe("runRequest through createTransport, on a fake clock", () => {
       name: "AtlasDeadlineError",
       kind: "deadline",
       deadlineMs: 1000,
-      configKey: "atlasInvitations:deadlineMs",
+      settings: ["deadlineMs"],
       method: "GET",
       path: invitesPath(emu),
     });
     const message = (err as Error).message;
-    expect(message).toContain("atlasInvitations:deadlineMs");
+    expect(message).toContain("(deadlineMs)");
     expect(message).toContain("1 s");
-    expect(message).toContain("pulumi config set atlasInvitations:deadlineMs");
+    // The client names no Pulumi key or variable: the caller's edge words that (settings-advice.ts).
+    expect(message).not.toMatch(/atlasInvitations:|pulumi config|ATLAS_INVITATIONS_/);
     const cause = (err as Error).cause;
     expect(isAtlasApiError(cause) && cause.status).toBe(503);
     expect(clock.elapsed()).toBeLessThanOrEqual(1000 + http.policy.attemptTimeoutMs);
@@ -254,7 +255,7 @@ describe("runRequest through createTransport, on a fake clock", () => {
     });
     const { http } = transportFor(emu);
     const err = await rejectionOf(listInvites(http, emu, new Budget(10_000, clock)));
-    expect(err).toMatchObject({ kind: "deadline", configKey: "atlasInvitations:deadlineMs" });
+    expect(err).toMatchObject({ kind: "deadline", settings: ["deadlineMs"] });
     expect((err as Error).message).toMatch(/Retry-After/);
     expect(clock.waits).toEqual([]);
     expect(statuses(emu, "listOrgInvites")).toEqual([429]);

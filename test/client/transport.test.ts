@@ -16,8 +16,8 @@ import {
   isAtlasProtocolError,
   isAtlasProxyError,
   isAtlasTlsError,
-  isTlsFailureCode,
 } from "../../provider/errors";
+import { isTlsFailureCode } from "../../provider/atlas/errors/request";
 import { resolveAtlasSettings } from "../../provider/settings";
 import { USER_AGENT } from "../../provider/version";
 import { startConnectProxy } from "../support/connect-proxy";

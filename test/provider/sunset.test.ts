@@ -5,7 +5,8 @@
  * yields one warning, and the org users API's guarded DELETE is one round trip from its status
  * read. No test here ever sees an ACTIVE member removed.
  */
-import { clearBackendChoice, noticeSunset, parseSunset } from "../../provider/backends/select";
+import { clearBackendChoice } from "../../provider/backends/select";
+import { noticeSunset, parseSunset } from "../../provider/backends/sunset";
 import {
   isAtlasApiError,
   isAtlasConfigurationError,

@@ -5,6 +5,7 @@
  */
 import type { AtlasClient } from "../../provider/atlas/api";
 import { createAtlasClient } from "../../provider/atlas/client";
+import { DEFAULT_RETRY_POLICY } from "../../provider/atlas/retry";
 import type { AtlasSettings } from "../../provider/atlas/settings";
 import { isAtlasConfigurationError } from "../../provider/errors";
 import { OrgInvitationProvider } from "../../provider/provider";
@@ -450,7 +451,7 @@ describe("check refuses bad inputs before any HTTP call", () => {
       env: envFor(emu),
       createClient: (settings, retry) => {
         seen.push(retry);
-        return createAtlasClient(settings, { retry: { ...FAST, ...retry } });
+        return createAtlasClient(settings, { retry: { ...retry, ...FAST } });
       },
     });
     await provider.configure(
@@ -464,7 +465,10 @@ describe("check refuses bad inputs before any HTTP call", () => {
     const result = await outcome(
       provider.read("64b7f1e2a3c4d5e6f7a8b9ff", { ...GOOD, onAccepted: "fail" } as never),
     );
-    expect(seen).toEqual([{ limit: 2, attemptTimeoutMs: 5000, deadlineMs: 60000 }]);
+    // The whole policy, resolved once: the defaults with the three settings applied.
+    expect(seen).toEqual([
+      { ...DEFAULT_RETRY_POLICY, limit: 2, attemptTimeoutMs: 5000, deadlineMs: 60000 },
+    ]);
     // Two retries, then the third 503 is the answer.
     expect(result.ok).toBe(false);
     expect(emu.log.count({ operationId: "getOrgInvite", status: 503 })).toBe(3);

@@ -53,7 +53,7 @@ async function pending(emu: TestEmulator) {
 }
 
 describe("the operation budget", () => {
-  it("ends a refresh against a permanent 503 within the budget plus one attempt timeout, naming the budget and its key", async () => {
+  it("ends a refresh against a permanent 503 within the budget plus one attempt timeout, naming the budget and, at the provider's edge, its config key", async () => {
     const emu = emulator();
     const { id, outs } = await pending(emu);
     emu.control.injectFault({
@@ -65,7 +65,7 @@ describe("the operation budget", () => {
     const { ms, error } = await timed(() => p.read(id, outs));
     expect(isAtlasDeadlineError(error)).toBe(true);
     expect((error as Error).message).toMatch(
-      /within the operation's budget of 1\.5 s \(atlasInvitations:deadlineMs\)/,
+      /within the operation's budget of 1\.5 s \(deadlineMs\)/,
     );
     expect((error as Error).message).toMatch(
       /pulumi config set atlasInvitations:deadlineMs <milliseconds>/,
@@ -86,7 +86,9 @@ describe("the operation budget", () => {
     const { ms, error } = await timed(() => p.read(id, outs));
     expect(isAtlasDeadlineError(error)).toBe(true);
     expect(ms).toBeLessThanOrEqual(1_500 + 300 + SLACK_MS);
-    expect(ms).toBeGreaterThanOrEqual(900);
+    // At least two 300 ms attempts ran; the loop may stop before the budget is spent when the
+    // next jittered backoff would not fit in what is left (request-loop.ts), so no tighter bound.
+    expect(ms).toBeGreaterThanOrEqual(600);
   });
 
   it("keeps a deadline shorter than the request timeout: each attempt waits only what is left of it", async () => {

@@ -100,7 +100,7 @@ export async function harness(
     logger,
     createClient: (settings: AtlasSettings, retry: RetryOverrides): AtlasClient =>
       (client ??= createAtlasClient(settings, {
-        retry: { ...FAST, ...retry, ...options.retry },
+        retry: { ...retry, ...FAST, ...options.retry },
         logger,
         clock,
       })),

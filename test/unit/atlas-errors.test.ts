@@ -9,7 +9,6 @@ import {
   AtlasProxyError,
   AtlasTimeoutError,
   AtlasTlsError,
-  formatMs,
   isAtlasApiError,
   isAtlasAuthenticationError,
   isAtlasConfigurationError,
@@ -20,8 +19,8 @@ import {
   isAtlasProxyError,
   isAtlasTimeoutError,
   isAtlasTlsError,
-  isTlsFailureCode,
 } from "../../provider/errors";
+import { formatMs, isTlsFailureCode } from "../../provider/atlas/errors/request";
 import type { AtlasApiErrorInit } from "../../provider/errors";
 
 const line = { method: "POST", path: "/api/atlas/v2/orgs/o/invites" };
@@ -78,19 +77,23 @@ describe("Atlas errors", () => {
     });
     expect(unauthorized.message).toBe(
       `Atlas answered 401 for POST ${line.path}: You are not authorized for this resource. ` +
-        "Atlas refused the credentials: check mongodbatlas:publicKey/privateKey or mongodbatlas:clientId/clientSecret " +
-        "(or their MONGODB_ATLAS_* variables), and that the key is not restricted to other IP addresses.",
+        "Atlas refused the credentials: check the API key or service account, and that it is not " +
+        "restricted to other IP addresses.",
     );
+    // Facts for the caller's advice, never a Pulumi key or a variable.
+    expect(unauthorized.settings).toEqual(["publicKey", "privateKey", "clientId", "clientSecret"]);
+    expect(unauthorized.message).not.toMatch(/mongodbatlas:|MONGODB_ATLAS_|pulumi/);
     const byKind = (credentials: "digest" | "serviceAccount") =>
       new AtlasApiError({ ...line, status: 401, body: undefined, credentials }).message;
     expect(byKind("digest")).toContain(
-      "Atlas refused the API key: check mongodbatlas:publicKey/privateKey",
+      "Atlas refused the API key: check its public and private key",
     );
-    expect(byKind("digest")).not.toContain("clientId");
     expect(byKind("serviceAccount")).toContain(
-      "Atlas refused the service account: check mongodbatlas:clientId/clientSecret",
+      "Atlas refused the service account: check its client id and secret",
     );
-    expect(byKind("serviceAccount")).not.toContain("publicKey");
+    expect(
+      new AtlasApiError({ ...line, status: 401, body: undefined, credentials: "digest" }).settings,
+    ).toEqual(["publicKey", "privateKey"]);
     const forbidden = new AtlasApiError({ ...line, status: 403, body: { errorCode: "X" } });
     expect(forbidden.message).toMatch(new RegExp(`^Atlas answered 403 X for POST ${line.path}\\b`));
     expect(forbidden.message).toContain(
@@ -106,7 +109,7 @@ describe("Atlas errors", () => {
       new AtlasNetworkError({ ...line, code: "ECONNREFUSED", host: "cloud.mongodb.com" }).message,
     ).toBe(`Network error calling Atlas at cloud.mongodb.com for POST ${line.path}: ECONNREFUSED`);
     expect(new AtlasTimeoutError({ ...line, timeoutMs: 5 }).message).toMatch(
-      /within 5 ms \(the attempt timeout, atlasInvitations:requestTimeoutMs, or what was left of atlasInvitations:deadlineMs\)/,
+      /within 5 ms \(the attempt timeout, requestTimeoutMs, or what was left of the operation's budget, deadlineMs\)/,
     );
     const tls = new AtlasProxyError({
       ...line,
@@ -136,7 +139,7 @@ describe("Atlas errors", () => {
       new AtlasAuthenticationError({ ...line, offered: "Basic" }),
       new AtlasProxyError({ ...line, proxy: "http://p:1", variable: "HTTPS_PROXY", status: 502 }),
       new AtlasTlsError({ ...line, host: "cloud.mongodb.com", code: "CERT_HAS_EXPIRED" }),
-      new AtlasDeadlineError({ ...line, deadlineMs: 1, configKey: "k", why: "w" }),
+      new AtlasDeadlineError({ ...line, deadlineMs: 1, why: "w" }),
       new AtlasConfigurationError("bad", ["k"]),
     ];
     const guards = [
@@ -216,6 +219,7 @@ describe("the new failure kinds", () => {
       offered: err.offered,
       method: "GET",
       path: "/x",
+      settings: ["baseUrl", "clientId", "clientSecret"],
     });
   });
 
@@ -254,7 +258,7 @@ describe("the new failure kinds", () => {
     ],
     ["SELF_SIGNED_CERT_IN_CHAIN", /self-signed authority.*NODE_EXTRA_CA_CERTS/],
     ["CERT_HAS_EXPIRED", /has expired.*Check the clock/],
-    ["ERR_TLS_CERT_ALTNAME_INVALID", /another host name.*mongodbatlas:baseUrl/],
+    ["ERR_TLS_CERT_ALTNAME_INVALID", /another host name.*Check the base URL/],
     ["ERR_SSL_SOMETHING_NEW", /the TLS handshake failed/],
   ])("explains the TLS failure %s with its fix", (code, message) => {
     const err = new AtlasTlsError({ ...line, host: "cloud.mongodb.com", code });
@@ -276,19 +280,17 @@ describe("the new failure kinds", () => {
       expect(isTlsFailureCode(code)).toBe(false);
   });
 
-  it("names the operation budget and the config key that raises it in a deadline error", () => {
+  it("names the operation budget and its setting, by its neutral name, in a deadline error", () => {
     const cause = new AtlasApiError({ ...line, status: 503, body: undefined });
     const err = new AtlasDeadlineError({
       ...line,
       deadlineMs: 180_000,
-      configKey: "atlasInvitations:deadlineMs",
       why: "gave up after 3 attempts",
       cause,
     });
     expect(err.message).toBe(
-      `POST ${line.path} did not complete within the operation's budget of 180 s (atlasInvitations:deadlineMs): ` +
-        "gave up after 3 attempts. Run again later, or raise the budget with " +
-        "`pulumi config set atlasInvitations:deadlineMs <milliseconds>`.",
+      `POST ${line.path} did not complete within the operation's budget of 180 s (deadlineMs): ` +
+        "gave up after 3 attempts. Run again later, or raise the budget.",
     );
     expect(err.cause).toBe(cause);
     expect(JSON.parse(JSON.stringify(err))).toEqual({
@@ -296,7 +298,7 @@ describe("the new failure kinds", () => {
       kind: "deadline",
       message: err.message,
       deadlineMs: 180_000,
-      configKey: "atlasInvitations:deadlineMs",
+      settings: ["deadlineMs"],
       method: "POST",
       path: line.path,
     });

@@ -366,7 +366,7 @@ describe("runRequest", () => {
     const { promise, calls } = h.run([answer(429, "RATE_LIMITED", { "retry-after": "3" })]);
     const err: unknown = await promise.catch((e: unknown) => e);
     expect(isAtlasDeadlineError(err)).toBe(true);
-    expect(err).toMatchObject({ deadlineMs: 5000, configKey: "atlasInvitations:deadlineMs" });
+    expect(err).toMatchObject({ deadlineMs: 5000, settings: ["deadlineMs"] });
     expect((err as Error).message).toMatch(/Retry-After.*3 s away/);
     expect(calls()).toBe(2);
     expect(h.waits).toEqual([3000]);

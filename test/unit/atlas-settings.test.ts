@@ -1,11 +1,11 @@
 import { inspect } from "node:util";
+import { DEFAULT_RETRY_POLICY } from "../../provider/atlas/retry";
 import { isAtlasConfigurationError } from "../../provider/errors";
 import type { AtlasConfigurationError } from "../../provider/errors";
 import {
   CONFIG_KEYS,
   DEFAULT_BASE_URL,
-  SETTING_SOURCES,
-  TUNING_KEYS,
+  SETTINGS,
   normalizeBaseUrl,
   resolveApi,
   resolveAtlasSettings,
@@ -46,7 +46,7 @@ describe("resolveSettings", () => {
     );
     expect(s.atlas.proxy).toBeUndefined();
     expect("proxy" in s.atlas).toBe(false);
-    expect(s.retry).toEqual({});
+    expect(s.retry).toEqual(DEFAULT_RETRY_POLICY);
     expect(s.api).toBe("auto");
   });
 
@@ -76,7 +76,7 @@ describe("resolveSettings", () => {
       env: KEYS,
       config: { "atlasInvitations:maxRetries": "2", "atlasInvitations:api": "users" },
     });
-    expect(s.retry).toEqual({ limit: 2 });
+    expect(s.retry).toEqual({ ...DEFAULT_RETRY_POLICY, limit: 2 });
     expect(s.api).toBe("users");
   });
 
@@ -117,7 +117,11 @@ describe("resolveSettings", () => {
 
   it("lists every config key it reads, each with the namespace of its owner", () => {
     expect(CONFIG_KEYS).toEqual([
-      ...Object.values(SETTING_SOURCES).map((s) => s.config),
+      "mongodbatlas:baseUrl",
+      "mongodbatlas:publicKey",
+      "mongodbatlas:privateKey",
+      "mongodbatlas:clientId",
+      "mongodbatlas:clientSecret",
       "atlasInvitations:maxRetries",
       "atlasInvitations:requestTimeoutMs",
       "atlasInvitations:deadlineMs",
@@ -334,18 +338,18 @@ describe("resolveProxy", () => {
 
 describe("resolveApi", () => {
   it("defaults to auto when unset or blank and accepts each value", () => {
-    expect(resolveApi({})).toBe("auto");
-    expect(resolveApi({ "atlasInvitations:api": "  " })).toBe("auto");
+    expect(resolveApi({ config: {} })).toBe("auto");
+    expect(resolveApi({ config: { "atlasInvitations:api": "  " } })).toBe("auto");
     for (const api of ["auto", "invites", "users"])
-      expect(resolveApi({ "atlasInvitations:api": ` ${api} ` })).toBe(api);
+      expect(resolveApi({ config: { "atlasInvitations:api": ` ${api} ` } })).toBe(api);
   });
 
   it.each(["USERS", "org-users", "v2"])(
     "refuses %j, naming atlasInvitations:api and the values it allows",
     (value) => {
-      const err = configErrorOf(() => resolveApi({ "atlasInvitations:api": value }));
-      expect(err.keys).toEqual(["atlasInvitations:api"]);
-      expect(err.message).toContain("Pulumi config `atlasInvitations:api` must be one of");
+      const err = configErrorOf(() => resolveApi({ config: { "atlasInvitations:api": value } }));
+      expect(err.keys).toEqual(["atlasInvitations:api", "ATLAS_INVITATIONS_API"]);
+      expect(err.message).toContain("config `atlasInvitations:api` (api) must be one of");
       expect(err.message).toContain('"auto", "invites", "users"');
       expect(err.message).toContain(`(got ${JSON.stringify(value)})`);
     },
@@ -354,16 +358,20 @@ describe("resolveApi", () => {
 
 describe("resolveRetryOverrides", () => {
   it("maps the three keys onto retry options and leaves unset or blank keys out", () => {
-    expect(resolveRetryOverrides({})).toEqual({});
+    expect(resolveRetryOverrides({ config: {} })).toEqual({});
     expect(
       resolveRetryOverrides({
-        "atlasInvitations:maxRetries": "2",
-        "atlasInvitations:requestTimeoutMs": " 5000 ",
-        "atlasInvitations:deadlineMs": "60000",
+        config: {
+          "atlasInvitations:maxRetries": "2",
+          "atlasInvitations:requestTimeoutMs": " 5000 ",
+          "atlasInvitations:deadlineMs": "60000",
+        },
       }),
     ).toEqual({ limit: 2, attemptTimeoutMs: 5000, deadlineMs: 60000 });
-    expect(resolveRetryOverrides({ "atlasInvitations:maxRetries": "" })).toEqual({});
-    expect(resolveRetryOverrides({ "atlasInvitations:maxRetries": "0" })).toEqual({ limit: 0 });
+    expect(resolveRetryOverrides({ config: { "atlasInvitations:maxRetries": "" } })).toEqual({});
+    expect(resolveRetryOverrides({ config: { "atlasInvitations:maxRetries": "0" } })).toEqual({
+      limit: 0,
+    });
   });
 
   it.each([
@@ -378,48 +386,56 @@ describe("resolveRetryOverrides", () => {
     ["atlasInvitations:deadlineMs", "1.5", /whole number/],
     ["atlasInvitations:deadlineMs", "1e6", /whole number/],
   ])("refuses %s = %j, naming the key and its range", (key, value, message) => {
-    const err = configErrorOf(() => resolveRetryOverrides({ [key]: value }));
-    expect(err.keys).toEqual([key]);
+    const err = configErrorOf(() => resolveRetryOverrides({ config: { [key]: value } }));
+    expect(err.keys[0]).toEqual(key);
     expect(err.message).toContain(key);
     expect(err.message).toMatch(message);
   });
 
   it("accepts a deadline shorter than the request timeout, set alone or with it", () => {
-    expect(resolveRetryOverrides({ "atlasInvitations:deadlineMs": "1000" })).toEqual({
+    expect(resolveRetryOverrides({ config: { "atlasInvitations:deadlineMs": "1000" } })).toEqual({
       deadlineMs: 1000,
     });
     expect(
       resolveRetryOverrides({
-        "atlasInvitations:deadlineMs": "1000",
-        "atlasInvitations:requestTimeoutMs": "30000",
+        config: {
+          "atlasInvitations:deadlineMs": "1000",
+          "atlasInvitations:requestTimeoutMs": "30000",
+        },
       }),
     ).toEqual({ deadlineMs: 1000, attemptTimeoutMs: 30000 });
   });
 
   it("quotes at most 40 characters of a bad value", () => {
     const err = configErrorOf(() =>
-      resolveRetryOverrides({ "atlasInvitations:maxRetries": "x".repeat(500) }),
+      resolveRetryOverrides({ config: { "atlasInvitations:maxRetries": "x".repeat(500) } }),
     );
     expect(err.message).toContain(`"${"x".repeat(40)}"`);
     expect(err.message).not.toContain("x".repeat(41));
   });
 
   it("keeps the documented ranges", () => {
-    expect(TUNING_KEYS).toEqual({
-      maxRetries: { key: "atlasInvitations:maxRetries", option: "limit", min: 0, max: 100 },
-      requestTimeoutMs: {
-        key: "atlasInvitations:requestTimeoutMs",
-        option: "attemptTimeoutMs",
-        min: 1,
-        max: 3_600_000,
-      },
-      deadlineMs: {
-        key: "atlasInvitations:deadlineMs",
-        option: "deadlineMs",
-        min: 1,
-        max: 86_400_000,
-      },
+    expect([
+      SETTINGS.maxRetries.range,
+      SETTINGS.requestTimeoutMs.range,
+      SETTINGS.deadlineMs.range,
+    ]).toEqual([
+      { min: 0, max: 100 },
+      { min: 1, max: 3_600_000 },
+      { min: 1, max: 86_400_000 },
+    ]);
+  });
+
+  it("reads the environment when config does not set a tuning value, and config first when both do", () => {
+    expect(resolveRetryOverrides({ env: { ATLAS_INVITATIONS_DEADLINE_MS: "5000" } })).toEqual({
+      deadlineMs: 5000,
     });
+    expect(
+      resolveRetryOverrides({
+        config: { "atlasInvitations:deadlineMs": "7000" },
+        env: { ATLAS_INVITATIONS_DEADLINE_MS: "5000" },
+      }),
+    ).toEqual({ deadlineMs: 7000 });
   });
 });
 

@@ -1,6 +1,6 @@
 import { diffInvitation } from "../../provider/diff";
 import { UNKNOWN } from "../../provider/model";
-import { parseState } from "../../provider/state";
+import { parseState } from "../../provider/property-codec";
 
 const ORG = "64b7f1e2a3c4d5e6f7a8b9c0";
 const TEAM_A = "64b7f1e2a3c4d5e6f7a8b9d1";

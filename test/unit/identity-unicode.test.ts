@@ -10,7 +10,7 @@ import { diffInvitation } from "../../provider/diff";
 import { comparableUsername, personKey, sameUsername } from "../../provider/identity";
 import type { DeclaredInvitation, PendingInvitation } from "../../provider/model";
 import { declaredTwiceMark } from "../../provider/program-claims";
-import { parseState, stateFromPending } from "../../provider/state";
+import { parseState, stateFromPending } from "../../provider/property-codec";
 import { RENE_NFC, RENE_NFD, RENE_NFD_SHOUTED } from "../support/unicode-addresses";
 
 const ORG = "64b7f1e2a3c4d5e6f7a8b9c0";

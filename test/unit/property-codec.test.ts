@@ -1,5 +1,5 @@
 import type { DeclaredInvitation, PendingInvitation } from "../../provider/model";
-import { parseState, stateFromPending, toInputs, toOutputs } from "../../provider/state";
+import { parseState, stateFromPending, toInputs, toOutputs } from "../../provider/property-codec";
 
 const DECLARED: DeclaredInvitation = {
   orgId: "64b7f1e2a3c4d5e6f7a8b9c0",

@@ -116,6 +116,20 @@ describe("the public API", () => {
     });
   });
 
+  it("exports from ./atlas its API only: no formatting helpers, no provider-level errors", () => {
+    const atlas = exportsOf("provider/atlas/index.ts").map((s) => s.name);
+    for (const name of [
+      "answered",
+      "formatMs",
+      "isTlsFailureCode",
+      "explainApiError",
+      "InvitationAcceptedError",
+      "InvitationStateError",
+    ]) {
+      expect(atlas).not.toContain(name);
+    }
+  });
+
   it.each(["provider/index.ts", "provider/atlas/index.ts"])(
     "documents every symbol %s exports",
     (file) => {

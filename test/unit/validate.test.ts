@@ -1,5 +1,5 @@
 import { UNKNOWN } from "../../provider/model";
-import { normalizeInputs } from "../../provider/state";
+import { normalizeInputs } from "../../provider/property-codec";
 import { validateInputs } from "../../provider/validate";
 
 const ORG = "64b7f1e2a3c4d5e6f7a8b9c0";

@@ -4,7 +4,7 @@
  * and per credential, renewed shortly before it expires, and at most one token request is in
  * flight: concurrent callers share its promise.
  */
-import { AtlasApiError, AtlasProtocolError } from "../../errors";
+import { AtlasApiError, AtlasProtocolError } from "../errors";
 import { Secret } from "../secret";
 import type { ServiceAccountCredentials } from "../settings";
 import type {

@@ -36,9 +36,23 @@ export interface RequestLine {
 export abstract class AtlasError extends Error {
   abstract readonly kind: AtlasErrorKind;
   readonly [BRAND] = true;
+  /**
+   * What the caller's edge added to the message: how its audience changes a setting the error
+   * names (a config command for the provider, an environment variable for the CLI).
+   */
+  advice: string | undefined;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+  }
+
+  /** Appends `advice` to the message, once (a second call changes nothing); returns this error. */
+  withAdvice(advice: string): this {
+    if (this.advice === undefined && advice !== "") {
+      this.advice = advice;
+      this.message = `${this.message} ${advice}`;
+    }
+    return this;
   }
 
   /** Stable, secret-free fields for logs and JSON output. */

@@ -5,24 +5,40 @@
  * error, the request config or its headers, so no Authorization header, token or key reaches a
  * log through it (after octokit's `RequestError`, which redacts on copy).
  */
+import type { AtlasSettingName } from "../settings";
 import { AtlasError, kindGuard } from "./base";
 import type { RequestLine } from "./base";
 
-/** A failure of one request: every such error names the method and the path it was about. */
+/**
+ * A failure of one request: every such error names the method and the path it was about, and
+ * the client settings that bear on it (by their neutral names), for the caller to word advice.
+ */
 export abstract class AtlasRequestError extends AtlasError {
   /** Upper-case HTTP method. */
   readonly method: string;
   /** Path and query, without the base URL. */
   readonly path: string;
+  /** The settings a user may change to fix this (`deadlineMs`, `publicKey`...); often none. */
+  readonly settings: readonly AtlasSettingName[];
 
-  constructor(message: string, line: RequestLine, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    line: RequestLine,
+    options?: { cause?: unknown; settings?: readonly AtlasSettingName[] },
+  ) {
     super(message, options);
     this.method = line.method;
     this.path = line.path;
+    this.settings = options?.settings ?? [];
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), method: this.method, path: this.path };
+    return {
+      ...super.toJSON(),
+      method: this.method,
+      path: this.path,
+      ...(this.settings.length > 0 && { settings: this.settings }),
+    };
   }
 }
 
@@ -51,14 +67,21 @@ export type CredentialKind = "digest" | "serviceAccount";
 
 const UNAUTHORIZED_HINT: Readonly<Record<CredentialKind | "either", string>> = {
   digest:
-    "Atlas refused the API key: check mongodbatlas:publicKey/privateKey (or MONGODB_ATLAS_PUBLIC_KEY/" +
-    "MONGODB_ATLAS_PRIVATE_KEY), and that the key's IP access list includes this machine.",
+    "Atlas refused the API key: check its public and private key, and that the key's IP access list " +
+    "includes this machine.",
   serviceAccount:
-    "Atlas refused the service account: check mongodbatlas:clientId/clientSecret (or MONGODB_ATLAS_CLIENT_ID/" +
-    "MONGODB_ATLAS_CLIENT_SECRET), and that its IP access list includes this machine.",
+    "Atlas refused the service account: check its client id and secret, and that its IP access list " +
+    "includes this machine.",
   either:
-    "Atlas refused the credentials: check mongodbatlas:publicKey/privateKey or mongodbatlas:clientId/clientSecret " +
-    "(or their MONGODB_ATLAS_* variables), and that the key is not restricted to other IP addresses.",
+    "Atlas refused the credentials: check the API key or service account, and that it is not " +
+    "restricted to other IP addresses.",
+};
+
+/** The settings a 401 concerns, by the credentials the request carried. */
+const CREDENTIAL_SETTINGS: Readonly<Record<CredentialKind | "either", AtlasSettingName[]>> = {
+  digest: ["publicKey", "privateKey"],
+  serviceAccount: ["clientId", "clientSecret"],
+  either: ["publicKey", "privateKey", "clientId", "clientSecret"],
 };
 
 function hintFor(status: number, credentials: CredentialKind | undefined): string | undefined {
@@ -93,6 +116,8 @@ export class AtlasApiError extends AtlasRequestError {
   readonly fieldViolations: readonly string[];
   /** Milliseconds Atlas asked us to wait (`Retry-After`), when it said. */
   readonly retryAfterMs: number | undefined;
+  /** The credentials the request carried, when known. */
+  readonly credentials: CredentialKind | undefined;
 
   constructor(init: AtlasApiErrorInit) {
     const body = init.body ?? {};
@@ -104,7 +129,10 @@ export class AtlasApiError extends AtlasRequestError {
     const said =
       `${answered(init.status, errorCode)} for ${init.method} ${init.path}` +
       ((detail ?? reason) ? `: ${detail ?? reason}` : "");
-    super(hint ? `${said}${/[.!?]$/.test(said) ? "" : "."} ${hint}` : said, init);
+    super(hint ? `${said}${/[.!?]$/.test(said) ? "" : "."} ${hint}` : said, init, {
+      settings: init.status === 401 ? CREDENTIAL_SETTINGS[init.credentials ?? "either"] : [],
+    });
+    this.credentials = init.credentials;
     this.status = init.status;
     this.errorCode = errorCode;
     this.detail = detail;
@@ -159,8 +187,9 @@ export class AtlasTimeoutError extends AtlasRequestError {
   constructor(init: RequestLine & { timeoutMs: number }) {
     super(
       `Atlas did not answer ${init.method} ${init.path} within ${init.timeoutMs} ms (the attempt ` +
-        `timeout, atlasInvitations:requestTimeoutMs, or what was left of atlasInvitations:deadlineMs)`,
+        `timeout, requestTimeoutMs, or what was left of the operation's budget, deadlineMs)`,
       init,
+      { settings: ["requestTimeoutMs", "deadlineMs"] },
     );
     this.timeoutMs = init.timeoutMs;
   }
@@ -205,9 +234,9 @@ export class AtlasAuthenticationError extends AtlasRequestError {
     super(
       `Atlas answered 401 for ${init.method} ${init.path} without a usable HTTP Digest challenge ` +
         `(offered: ${init.offered || "none"}); this client answers Digest with MD5 or SHA-256 and qop "auth". ` +
-        "Check that mongodbatlas:baseUrl (MONGODB_ATLAS_BASE_URL) points at the Atlas Admin API, or use a service account " +
-        "(mongodbatlas:clientId/clientSecret).",
+        "Check that the base URL points at the Atlas Admin API, or use a service account.",
       init,
+      { settings: ["baseUrl", "clientId", "clientSecret"] },
     );
     this.offered = init.offered;
   }
@@ -316,11 +345,13 @@ export class AtlasTlsError extends AtlasRequestError {
       init.code === "CERT_HAS_EXPIRED" || init.code === "CERT_NOT_YET_VALID"
         ? "Check the clock of this machine, and which certificate the network path presents."
         : init.code === "ERR_TLS_CERT_ALTNAME_INVALID"
-          ? "Check mongodbatlas:baseUrl (MONGODB_ATLAS_BASE_URL), and whether a proxy intercepts TLS for another name."
-          : "If your network or proxy re-signs TLS with a private certificate authority, set NODE_EXTRA_CA_CERTS to that authority's PEM file in the environment that runs Pulumi.";
+          ? "Check the base URL, and whether a proxy intercepts TLS for another name."
+          : "If your network or proxy re-signs TLS with a private certificate authority, set NODE_EXTRA_CA_CERTS " +
+            "to that authority's PEM file in the environment of this process (Node reads it at start-up).";
     super(
       `TLS to ${init.host} failed for ${init.method} ${init.path}: ${reason} (${init.code}). ${fix}`,
       init,
+      init.code === "ERR_TLS_CERT_ALTNAME_INVALID" ? { settings: ["baseUrl"] } : undefined,
     );
     this.host = init.host;
     this.code = init.code;
@@ -336,37 +367,27 @@ export class AtlasTlsError extends AtlasRequestError {
 }
 
 /**
- * One provider operation (create, read, update or delete, with every call, wait and retry it
- * needed) ran out of its time budget, `atlasInvitations:deadlineMs`.
+ * One operation (a provider's create, read, update or delete, with every call, wait and retry it
+ * needed) ran out of its time budget, the setting `deadlineMs`.
  */
 export class AtlasDeadlineError extends AtlasRequestError {
   override readonly name = "AtlasDeadlineError";
   readonly kind = "deadline" as const;
   /** The operation's budget, in milliseconds. */
   readonly deadlineMs: number;
-  /** The Pulumi config key that sets it. */
-  readonly configKey: string;
 
-  constructor(
-    init: RequestLine & { deadlineMs: number; configKey: string; why: string; cause?: unknown },
-  ) {
+  constructor(init: RequestLine & { deadlineMs: number; why: string; cause?: unknown }) {
     super(
       `${init.method} ${init.path} did not complete within the operation's budget of ${formatMs(init.deadlineMs)} ` +
-        `(${init.configKey}): ${init.why}. Run again later, or raise the budget with ` +
-        `\`pulumi config set ${init.configKey} <milliseconds>\`.`,
+        `(deadlineMs): ${init.why}. Run again later, or raise the budget.`,
       init,
-      { cause: init.cause },
+      { cause: init.cause, settings: ["deadlineMs"] },
     );
     this.deadlineMs = init.deadlineMs;
-    this.configKey = init.configKey;
   }
 
   override toJSON(): Record<string, unknown> {
-    return {
-      ...super.toJSON(),
-      deadlineMs: this.deadlineMs,
-      configKey: this.configKey,
-    };
+    return { ...super.toJSON(), deadlineMs: this.deadlineMs };
   }
 }
 
