@@ -2,7 +2,7 @@
  * `npm run bench [-- --json] [-- --plot] [-- --only engine]`: the performance figures, every one
  * measured in this run against the emulator on loopback. Ratios and counts, not pass/fail timings.
  * `--plot` writes an SVG timeline of each bulk phase to bench/plots/ (README, "Benchmark");
- * `--only engine` runs section 9 alone, the slowest by far.
+ * `--only engine` runs section 9 alone, the slowest by far; `--only race-window` runs section 10.
  */
 import { cpus } from "node:os";
 import { join } from "node:path";
@@ -15,11 +15,12 @@ import {
   measureRefresh,
 } from "./bulk";
 import { measureEngine } from "./engine";
+import { measureRaceWindow } from "./race-window";
 import { measureMemory, measureOverhead, measureSizes, template } from "./host";
 import { writeTimelinePlot } from "./plot";
 import { measureDigest, measureRoundTrips } from "./roundtrips";
 import { startBenchEmulator } from "./setup";
-import { render, renderEngine, type Report } from "./table";
+import { render, renderEngine, renderRaceWindow, type Report } from "./table";
 
 const BULK_N = 100;
 const REAL_PROFILE_N = 1_000;
@@ -44,8 +45,8 @@ async function main(): Promise<void> {
   const plot = process.argv.includes("--plot");
   const onlyAt = process.argv.indexOf("--only");
   const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
-  if (only !== undefined && only !== "engine")
-    throw new Error(`--only takes "engine" (got ${JSON.stringify(only)})`);
+  if (only !== undefined && only !== "engine" && only !== "race-window")
+    throw new Error(`--only takes "engine" or "race-window" (got ${JSON.stringify(only)})`);
   const started = performance.now();
   const progress = (what: string) => {
     if (!json)
@@ -60,6 +61,16 @@ async function main(): Promise<void> {
     scaleN: ENGINE_SCALE_N,
     progress,
   };
+  if (only === "race-window") {
+    const raceWindow = await measureRaceWindow(progress);
+    const totalMs = performance.now() - started;
+    process.stdout.write(
+      json
+        ? `${JSON.stringify({ machine: machine(), raceWindow, totalMs }, null, 2)}\n`
+        : `${renderRaceWindow(raceWindow)}\n\ntotal ${(totalMs / 1000).toFixed(1)} s\n`,
+    );
+    return;
+  }
   if (only === "engine") {
     progress("preparing the consumer (build, pack, install when the sources changed)");
     const engine = await measureEngine(await prepareConsumer(), engineOptions);
@@ -105,6 +116,7 @@ async function main(): Promise<void> {
     progress("host memory");
     const memory = await measureMemory(consumer, emu, t, MEMORY_N);
     const engine = await measureEngine(consumer, engineOptions);
+    const raceWindow = await measureRaceWindow(progress);
     let plots: string[] = [];
     if (plot) {
       progress("plots");
@@ -125,6 +137,7 @@ async function main(): Promise<void> {
       overhead,
       memory,
       engine,
+      raceWindow,
       plots,
       prepareConsumerMs: prepareMs,
       totalMs: performance.now() - started,

@@ -44,10 +44,18 @@ export async function runtimeProvider(
   emu: Emulator,
   api: Backend = "invites",
 ): Promise<OrgInvitationProvider> {
+  return runtimeProviderWith(envFor(emu), api);
+}
+
+/** {@link runtimeProvider} for an emulator given by its variables (one in another process). */
+export async function runtimeProviderWith(
+  env: Record<string, string>,
+  api: Backend = "invites",
+): Promise<OrgInvitationProvider> {
   clearSharedAtlasClients();
   clearPacing();
   clearBackendChoice();
-  const provider = new OrgInvitationProvider({ env: envFor(emu), logger: {} });
+  const provider = new OrgInvitationProvider({ env, logger: {} });
   await provider.configure({
     config: {
       get: (k: string) => (k === "atlasInvitations:api" ? api : undefined),

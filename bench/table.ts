@@ -1,6 +1,7 @@
 /** The bench report as a plain-text table (run.ts prints JSON instead with `--json`). */
 import type { BulkFigure, Limits, RefreshFigure } from "./bulk";
 import type { EngineFigure } from "./engine";
+import type { RaceFigure, Spread } from "./race-window";
 import type { MemoryFigure, OverheadRow, SizeFigure } from "./host";
 import type { DigestFigure, RoundTrip } from "./roundtrips";
 
@@ -16,6 +17,7 @@ export interface Report {
   overhead: OverheadRow[];
   memory: MemoryFigure;
   engine: EngineFigure;
+  raceWindow: RaceFigure[];
   plots: string[];
   prepareConsumerMs: number;
   totalMs: number;
@@ -187,6 +189,46 @@ function bulkTable(rows: Omit<BulkFigure, "timeline">[], withBefore: boolean): s
   return table(head, body);
 }
 
+const ms = (s: Spread): string =>
+  s.count === 0 ? "n/a" : `${f(s.p50, 2)} / ${f(s.p99, 1)} / ${f(s.max, 1)}`;
+
+/** Section 10: the window of a guarded write (bench/race-window.ts). */
+export function renderRaceWindow(figures: readonly RaceFigure[]): string {
+  return [
+    "10. The window of a guarded write (org users API): status read answered -> DELETE, in ms (p50 / p99 / max)",
+    "    emulator in its own process; many `pulumi destroy` removals at once, each a status read then its DELETE",
+    table(
+      [
+        "bucket",
+        "N",
+        "at once",
+        "wall s",
+        "429s",
+        "at Atlas",
+        "answer unread",
+        "provider",
+        "same conn",
+        "new conn",
+      ],
+      figures.map((x) => [
+        `${x.label} (${x.bucket.capacity} + ${Number(x.bucket.refillPerSecond.toFixed(1))}/s)`,
+        x.n,
+        x.concurrency,
+        f(x.wallMs / 1000, 1),
+        x.status429,
+        ms(x.atAtlas),
+        ms(x.unread),
+        ms(x.provider),
+        `${x.sameConnection}/${x.provider.count}`,
+        x.newConnection,
+      ]),
+    ),
+    "    at Atlas: the read answered to the DELETE received, both by the emulator's log: the window a person",
+    "    could accept in. answer unread: the read answered to the provider reading it (waiting behind the",
+    "    process's other work). provider: the answer read to the DELETE handed to the socket.",
+  ].join("\n");
+}
+
 export function render(r: Report): string {
   const real = r.realProfile.limits.bucket;
   const gaps = r.bulk
@@ -252,6 +294,8 @@ export function render(r: Report): string {
     ),
     "",
     renderEngine(r.engine),
+    "",
+    renderRaceWindow(r.raceWindow),
     "",
     ...(r.plots.length > 0 ? ["plots:", ...r.plots.map((p) => `  ${p}`), ""] : []),
     `total ${f(r.totalMs / 1000, 1)} s (of which preparing the consumer ${f(r.prepareConsumerMs / 1000, 1)} s)`,

@@ -108,6 +108,9 @@ export function capture(
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr });
     });
+    // A child that exits without reading its stdin (`node --version`) makes the write fail with
+    // EPIPE; what the child did is told by its exit code and output, not by that write.
+    child.stdin.on("error", () => undefined);
     child.stdin.end(options.input ?? "");
   });
 }
