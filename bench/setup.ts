@@ -2,13 +2,12 @@
  * Shared bench plumbing: one emulator on loopback, providers wired the way the runtime wires them
  * (one shared client per settings), and API calls counted from the emulator's request log.
  */
+import { resetProcessState } from "../provider/process-state";
 import { startEmulator } from "../emulator";
 import type { LogEntry, RunningEmulator } from "../emulator";
-import { clearSharedAtlasClients, createAtlasClient } from "../provider/atlas/client";
+import { createAtlasClient } from "../provider/atlas/client";
 import type { AtlasClient } from "../provider/atlas/api";
-import { clearPacing } from "../provider/atlas/pacing";
 import { Secret } from "../provider/atlas/secret";
-import { clearBackendChoice } from "../provider/backends/select";
 import { OrgInvitationProvider } from "../provider/provider";
 import type { OrgInvitationOutputs } from "../provider/model";
 
@@ -52,9 +51,7 @@ export async function runtimeProviderWith(
   env: Record<string, string>,
   api: Backend = "invites",
 ): Promise<OrgInvitationProvider> {
-  clearSharedAtlasClients();
-  clearPacing();
-  clearBackendChoice();
+  resetProcessState();
   const provider = new OrgInvitationProvider({ env, logger: {} });
   await provider.configure({
     config: {

@@ -17,6 +17,7 @@ import type { Budget } from "./atlas/budget";
 import type { OrgInvitation, OrgUser } from "./atlas/types";
 import { isNoSuchInvitation, isNoSuchOrgUser } from "./errors";
 import { sameUsername } from "./identity";
+import { processState } from "./process-state";
 
 interface Lookup<S> {
   budget: Budget;
@@ -77,7 +78,6 @@ class Coalescer<S> {
 }
 
 type Kind = "invites" | "users";
-const coalescers = new WeakMap<AtlasClient, Map<string, Coalescer<unknown>>>();
 
 function coalescer<S>(
   client: AtlasClient,
@@ -85,6 +85,7 @@ function coalescer<S>(
   orgId: string,
   snapshot: (budget: Budget) => Promise<S>,
 ): Coalescer<S> {
+  const { coalescers } = processState;
   let byKey = coalescers.get(client);
   if (!byKey) {
     byKey = new Map();
@@ -94,7 +95,7 @@ function coalescer<S>(
   let c = byKey.get(key) as Coalescer<S> | undefined;
   if (!c) {
     c = new Coalescer<S>(snapshot);
-    byKey.set(key, c as Coalescer<unknown>);
+    byKey.set(key, c);
   }
   return c;
 }

@@ -9,6 +9,7 @@ import { settingsFingerprint } from "./auth";
 import { createTransport } from "./http";
 import type { TransportOptions } from "./http";
 import * as invites from "./invitations";
+import { atlasProcessState } from "./process-state";
 import type { AtlasSettings } from "./settings";
 import * as users from "./users";
 
@@ -46,7 +47,7 @@ export function createAtlasClient(
   };
 }
 
-const shared = new Map<string, AtlasClient>();
+const shared = atlasProcessState.clients;
 
 /**
  * One client per settings fingerprint and retry overrides in the process. Other `options` apply
@@ -63,9 +64,4 @@ export function getSharedAtlasClient(
     shared.set(key, client);
   }
   return client;
-}
-
-/** Forgets the shared clients (tests). */
-export function clearSharedAtlasClients(): void {
-  shared.clear();
 }

@@ -6,9 +6,9 @@
  */
 import { BucketView } from "./bucket-view";
 import { InvitationView } from "./invitation-view";
+import { atlasProcessState } from "./process-state";
 
-const buckets = new Map<string, BucketView>();
-const invitations = new Map<string, InvitationView>();
+const { buckets, invitationViews: invitations } = atlasProcessState;
 
 const ORG_PATH = /^\/api\/atlas\/v2\/orgs\/([^/?]+)/;
 
@@ -40,10 +40,4 @@ export function viewsFor(
 /** The invitation view of an origin, if any call to it sent an invitation (tests, bench). */
 export function invitationViewOf(origin: string): InvitationView | undefined {
   return invitations.get(origin);
-}
-
-/** Forgets every view (tests). */
-export function clearPacing(): void {
-  buckets.clear();
-  invitations.clear();
 }

@@ -14,13 +14,11 @@ import type { InvitationApi } from "../settings";
 import { SETTINGS, howToSet } from "../settings-table";
 import type { InvitationBackend } from "./backend";
 import { invitesBackend } from "./invites";
-import { clearSunsetNotice } from "./sunset";
+import { processState } from "../process-state";
 import { usersBackend } from "./users";
 
 /** The provider speaks to Pulumi users: the setting by its config key. */
 const API_KEY = SETTINGS.api.config ?? "api";
-
-const sunsetReached = new Set<string>();
 
 /** Whether `error` is Atlas saying an API version is gone (410). */
 export function isGone(error: unknown): boolean {
@@ -33,7 +31,7 @@ export function backendFor(
   origin: string,
   client: AtlasClient,
 ): InvitationBackend {
-  const useUsers = api === "users" || (api === "auto" && sunsetReached.has(origin));
+  const useUsers = api === "users" || (api === "auto" && processState.sunsetReached.has(origin));
   return useUsers ? usersBackend(client) : invitesBackend(client);
 }
 
@@ -42,8 +40,8 @@ export function backendFor(
  * the org users API. Returns whether this call moved it (the caller then repeats its step).
  */
 export function moveToUsers(origin: string, logger: Logger): boolean {
-  if (sunsetReached.has(origin)) return false;
-  sunsetReached.add(origin);
+  if (processState.sunsetReached.has(origin)) return false;
+  processState.sunsetReached.add(origin);
   logger.warn?.(
     `Atlas answered 410 Gone for the invitations API at ${origin}: it has been retired. This process now ` +
       `manages invitations through the org users API (${API_KEY} is "auto"); existing state keeps working, ` +
@@ -65,10 +63,4 @@ export function goneUnderInvites(error: unknown): AtlasConfigurationError {
     [API_KEY],
     { cause: error },
   );
-}
-
-/** Forgets the sunset state of the process (tests). */
-export function clearBackendChoice(): void {
-  sunsetReached.clear();
-  clearSunsetNotice();
 }

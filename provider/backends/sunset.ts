@@ -5,13 +5,12 @@
 import { systemClock } from "../atlas/budget";
 import type { Clock } from "../atlas/budget";
 import type { Logger } from "../log";
+import { processState } from "../process-state";
 import type { InvitationApi } from "../settings";
 import { SETTINGS, howToSet } from "../settings-table";
 
 /** The provider speaks to Pulumi users: the setting by its config key. */
 const API_KEY = SETTINGS.api.config ?? "api";
-
-let sunsetAnnounced = false;
 
 const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 
@@ -50,10 +49,10 @@ export function noticeSunset(
   logger: Logger,
   clock: Pick<Clock, "now"> = systemClock,
 ): void {
-  if (sunsetAnnounced || api === "users" || answer.status === 410) return;
+  if (processState.sunsetAnnounced || api === "users" || answer.status === 410) return;
   const date = parseSunset(answer.headers["sunset"]);
   if (!date) return;
-  sunsetAnnounced = true;
+  processState.sunsetAnnounced = true;
   const day = date.toISOString().slice(0, 10);
   const when =
     date.getTime() > clock.now()
@@ -66,9 +65,4 @@ export function noticeSunset(
           `happens; to move earlier, ${howToSet("api", "pulumi", "users")}.`
         : `${API_KEY} is "invites": set it to "auto" or "users" before then.`),
   );
-}
-
-/** Forgets that the sunset was announced (tests). */
-export function clearSunsetNotice(): void {
-  sunsetAnnounced = false;
 }

@@ -11,10 +11,10 @@
  *   their requests reaches Atlas ahead of it.
  * The window's size under load is measured in `npm run bench` (section 10), not here.
  */
+import { resetProcessState } from "../../provider/process-state";
 import type { Clock } from "../../provider/atlas/budget";
 import { Gate } from "../../provider/atlas/gate";
 import type { Room } from "../../provider/atlas/gate";
-import { clearPacing } from "../../provider/atlas/pacing";
 import { Budget } from "../../provider/atlas/budget";
 import type { LogEntry } from "../../emulator";
 import { useEmulator } from "../support/emulator";
@@ -36,7 +36,7 @@ async function pendingUsers(emu: TestEmulator, prefix: string, n: number): Promi
     ids.push(user.id);
   }
   // The views the maker filled are not the process the test starts.
-  clearPacing();
+  resetProcessState();
   emu.log.clear();
   return ids;
 }

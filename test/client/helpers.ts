@@ -1,12 +1,11 @@
 /** Shared set-up for client tests against the emulator or small local servers. */
+import { resetProcessState } from "../../provider/process-state";
 import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { clearAuthSessions } from "../../provider/atlas/auth";
 import type { Clock } from "../../provider/atlas/budget";
 import { createAtlasClient } from "../../provider/atlas/client";
 import type { AtlasClientOptions } from "../../provider/atlas/client";
-import { clearPacing } from "../../provider/atlas/pacing";
 import { Secret } from "../../provider/atlas/secret";
 import type { AtlasSettings } from "../../provider/atlas/settings";
 import type { TestEmulator } from "../support/emulator";
@@ -97,8 +96,7 @@ export function clientFor(emu: TestEmulator, kind: Kind, options: AtlasClientOpt
  */
 export function freshSessions(): void {
   beforeEach(() => {
-    clearAuthSessions();
-    clearPacing();
+    resetProcessState();
   });
 }
 

@@ -2,9 +2,8 @@
  * Transport behaviour the emulator cannot show, against small node:http servers on 127.0.0.1:
  * exact headers, proxies and redirects, odd bodies and headers, pagination.
  */
-import { clearAuthSessions } from "../../provider/atlas/auth";
+import { resetProcessState } from "../../provider/process-state";
 import { createAtlasClient } from "../../provider/atlas/client";
-import { clearPacing } from "../../provider/atlas/pacing";
 import { Secret } from "../../provider/atlas/secret";
 import type { AtlasSettings } from "../../provider/atlas/settings";
 import { inspect } from "node:util";
@@ -28,8 +27,8 @@ import type { Seen } from "./helpers";
 const ORG = "64b7f1e2a3c4d5e6f7a8b9c0";
 const serve = useLocalServers();
 
-beforeEach(() => clearPacing());
-afterEach(() => clearAuthSessions());
+beforeEach(() => resetProcessState());
+afterEach(() => resetProcessState());
 
 function digestSettings(baseUrl: string): AtlasSettings {
   return {

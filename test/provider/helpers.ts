@@ -2,14 +2,12 @@
  * Shared set-up for provider tests: a provider wired to the test emulator on either backend, the
  * calls it made, and the expected calls per backend.
  */
-import { clearAuthSessions } from "../../provider/atlas/auth";
+import { resetProcessState } from "../../provider/process-state";
 import { createAtlasClient } from "../../provider/atlas/client";
 import type { AtlasClient } from "../../provider/atlas/api";
-import { clearPacing } from "../../provider/atlas/pacing";
 import type { RetryOverrides } from "../../provider/atlas/retry";
 import { Secret } from "../../provider/atlas/secret";
 import type { AtlasSettings } from "../../provider/atlas/settings";
-import { clearBackendChoice } from "../../provider/backends/select";
 import { OrgInvitationProvider } from "../../provider/provider";
 import type { OrgInvitationOutputs } from "../../provider/model";
 import type { TestEmulator } from "../support/emulator";
@@ -27,9 +25,7 @@ export const FAST_RETRY: RetryOverrides = { baseDelayMs: 1, backoffLimitMs: 5, m
 /** Each test starts with no cached challenge, token, rate-limit view or sunset decision. */
 export function freshProcessState(): void {
   beforeEach(() => {
-    clearAuthSessions();
-    clearPacing();
-    clearBackendChoice();
+    resetProcessState();
   });
 }
 

@@ -5,7 +5,7 @@
  * yields one warning, and the org users API's guarded DELETE is one round trip from its status
  * read. No test here ever sees an ACTIVE member removed.
  */
-import { clearBackendChoice } from "../../provider/backends/select";
+import { resetProcessState } from "../../provider/process-state";
 import { noticeSunset, parseSunset } from "../../provider/backends/sunset";
 import {
   isAtlasApiError,
@@ -39,7 +39,7 @@ async function onInvites(emu: TestEmulator, people: string[], onAccepted = "fail
   }
   emu.log.clear();
   // What follows plays a later deployment: a new host process, which has announced nothing yet.
-  clearBackendChoice();
+  resetProcessState();
   return made;
 }
 
@@ -61,7 +61,7 @@ describe("parseSunset", () => {
 describe("noticeSunset", () => {
   const headers = { sunset: "Thu, 1 Jul 2027 00:00:00 GMT" };
   const warned = (status: number, now: string): string[] => {
-    clearBackendChoice();
+    resetProcessState();
     const warn: string[] = [];
     noticeSunset(
       { status, headers },

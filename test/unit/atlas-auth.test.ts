@@ -1,16 +1,13 @@
+import { resetProcessState } from "../../provider/process-state";
 import { inspect } from "node:util";
-import {
-  createAuthStrategy,
-  clearAuthSessions,
-  settingsFingerprint,
-} from "../../provider/atlas/auth";
+import { createAuthStrategy, settingsFingerprint } from "../../provider/atlas/auth";
 import type { RawRequest, RawResponse } from "../../provider/atlas/auth";
 import { refreshMarginMs } from "../../provider/atlas/auth/service-account";
 import { isAtlasApiError, isAtlasProtocolError } from "../../provider/errors";
 import { Secret } from "../../provider/atlas/secret";
 import type { AtlasSettings } from "../../provider/atlas/settings";
 
-afterEach(() => clearAuthSessions());
+afterEach(() => resetProcessState());
 
 const CHALLENGE = 'Digest realm="MMS Public API", nonce="n1", algorithm=MD5, qop="auth"';
 const digest = (privateKey = "priv", baseUrl = "http://127.0.0.1:1"): AtlasSettings => ({

@@ -9,6 +9,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { DigestCredentials } from "../settings";
+import { atlasProcessState } from "../process-state";
 import { describeChallenges, digestAuthorization, selectDigestChallenge } from "./digest-math";
 import type { DigestChallenge } from "./digest-math";
 import type {
@@ -18,7 +19,7 @@ import type {
   UnauthorizedVerdict,
 } from "./strategy";
 
-interface DigestSession {
+export interface DigestSession {
   challenge: DigestChallenge | undefined;
   /** Last nonce count used with `challenge.nonce`. */
   nc: number;
@@ -26,13 +27,7 @@ interface DigestSession {
   gate: { promise: Promise<void>; open: () => void } | undefined;
 }
 
-const sessions = new Map<string, DigestSession>();
-
-/** Forgets every digest session (tests). */
-export function clearDigestSessions(): void {
-  for (const s of sessions.values()) s.gate?.open();
-  sessions.clear();
-}
+const sessions = atlasProcessState.digestSessions;
 
 function sessionFor(key: string): DigestSession {
   let s = sessions.get(key);

@@ -1,8 +1,8 @@
 /** Picks the auth strategy for the settings' credential kind; both share process-wide sessions. */
 import type { AtlasSettings } from "../settings";
-import { DigestAuth, clearDigestSessions } from "./digest";
+import { DigestAuth } from "./digest";
 import { settingsFingerprint } from "./fingerprint";
-import { ServiceAccountAuth, clearTokenSessions } from "./service-account";
+import { ServiceAccountAuth } from "./service-account";
 import type { AuthStrategy, SendRaw } from "./strategy";
 
 export type {
@@ -25,10 +25,4 @@ export function createAuthStrategy(
   return c.kind === "digest"
     ? new DigestAuth(c, key)
     : new ServiceAccountAuth(c, key, deps.send, deps.now);
-}
-
-/** Forgets cached digest challenges and OAuth tokens for every credential (tests). */
-export function clearAuthSessions(): void {
-  clearDigestSessions();
-  clearTokenSessions();
 }

@@ -6,6 +6,7 @@
  */
 import { AtlasApiError, AtlasProtocolError } from "../errors";
 import { Secret } from "../secret";
+import { atlasProcessState } from "../process-state";
 import type { ServiceAccountCredentials } from "../settings";
 import type {
   AuthStrategy,
@@ -23,17 +24,12 @@ interface CachedToken {
   refreshAt: number;
 }
 
-interface TokenSession {
+export interface TokenSession {
   token: CachedToken | undefined;
   inflight: Promise<CachedToken> | undefined;
 }
 
-const sessions = new Map<string, TokenSession>();
-
-/** Forgets every cached token (tests). */
-export function clearTokenSessions(): void {
-  sessions.clear();
-}
+const sessions = atlasProcessState.tokenSessions;
 
 /** Renew 60 s before expiry, or at 90% of the lifetime for tokens shorter than ten minutes. */
 export function refreshMarginMs(expiresInMs: number): number {
