@@ -5,6 +5,7 @@
  * are omitted, never undefined.
  */
 import type { OrgRole } from "./atlas/types";
+import { variableOf } from "./settings-table";
 
 /** What `pulumi destroy` does once the invitation was accepted. */
 export type OnAcceptedPolicy = "fail" | "retain";
@@ -21,7 +22,7 @@ export const DEFAULT_ON_ACCEPTED: OnAcceptedPolicy = "fail";
  * from the program, and the old half of a replacement waiting as a pending delete (README,
  * "Accepted invitations and stack teardown in pipelines").
  */
-export const ON_ACCEPTED_ENV = "ATLAS_INVITATIONS_ON_ACCEPTED";
+export const ON_ACCEPTED_ENV: string = variableOf("onAccepted");
 
 /** `PENDING` or `ACCEPTED` today; an open set, so a later version's value does not break a refresh. */
 export type InvitationStatus = "PENDING" | "ACCEPTED" | (string & Record<never, never>);
