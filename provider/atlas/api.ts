@@ -1,7 +1,8 @@
 /**
  * The typed client of the Atlas Admin API v2 slice this package uses: the deprecated invitation
- * operations and the org user operations that replace them (openapi/). Every call goes through the
- * one request path (http.ts, request-loop.ts): authenticated, paced, retried, bounded by a budget.
+ * operations and the org user operations that replace them (openapi/), each described once in the
+ * operations table (operations.ts). Every call goes through the one request path (http.ts,
+ * request-loop.ts): authenticated, paced, retried, bounded by a budget.
  */
 import type { Budget } from "./budget";
 import type {

@@ -22,8 +22,8 @@
  * - Where Atlas sends no such headers, concurrency adapts to the 429s instead: additive increase,
  *   multiplicative decrease (Chiu and Jain, 1989; TCP congestion avoidance, RFC 5681 §3.1).
  */
-import { Gate } from "./gate";
-import type { Room } from "./gate";
+import { AdmissionQueue } from "./admission-queue";
+import type { Room } from "./admission-queue";
 
 /** Requests let through before the first answer says how large the bucket is. */
 const INITIAL_WINDOW = 4;
@@ -40,7 +40,7 @@ interface Point {
   /** When the answer came. */
   at: number;
   remaining: number;
-  /** The ordinal of the request it answered (Gate.enter). */
+  /** The ordinal of the request it answered (AdmissionQueue.enter). */
   seq: number;
   /** Requests admitted when the answer came: the most that can have arrived before it. */
   admitted: number;
@@ -63,7 +63,7 @@ export function rateLimitHeaders(
   return { limit, remaining };
 }
 
-export class BucketView extends Gate {
+export class BucketView extends AdmissionQueue {
   private limit: number | undefined;
   /** The latest answers with rate-limit headers (and 429s), oldest first. */
   private readonly samples: Point[] = [];

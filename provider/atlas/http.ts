@@ -26,6 +26,7 @@ import type { AuthStrategy, RawRequest } from "./auth";
 import { Budget, systemClock } from "./budget";
 import type { Clock } from "./budget";
 import { viewsFor } from "./pacing";
+import type { RateLimitScope } from "./pacing";
 import { createProxyAgent, tunnelFailureIn } from "./proxy";
 import { runRequest } from "./request-loop";
 import type { RawResponse } from "./request-loop";
@@ -63,6 +64,8 @@ export interface TransportRequest<T> {
   query?: Record<string, string | number | undefined>;
   body?: unknown;
   version: ApiVersion;
+  /** The rate-limit scope whose token bucket paces the request (pacing.ts). */
+  scope: RateLimitScope;
   /** Checks a 2xx body's shape; returns what is wrong, or undefined. */
   expect?: ((body: unknown) => string | undefined) | undefined;
   /**
@@ -204,7 +207,7 @@ async function sendOnce(
 
 function toResult<T>(
   res: RawResponse,
-  request: TransportRequest<T>,
+  request: Pick<TransportRequest<T>, "expect" | "map">,
   method: string,
   uri: string,
   now: number,
@@ -273,15 +276,21 @@ export function createTransport(
     headers: { "User-Agent": USER_AGENT },
   });
   const auth: AuthStrategy = createAuthStrategy(settings, {
-    send: (raw) => sendOnce(http, route, raw, policy.attemptTimeoutMs),
+    send: (raw, timeoutMs) => sendOnce(http, route, raw, timeoutMs),
     now: () => clock.now(),
   });
 
+  /**
+   * One attempt's exchange: credentials, the request, and the one repeat a 401 allows. Waiting
+   * for credentials (a service account's token request) is bounded like the attempt, by what is
+   * left of the operation's `budget` when it starts.
+   */
   async function exchange(
     method: string,
     uri: string,
     body: string | undefined,
     version: ApiVersion,
+    budget: Budget,
     attempt: { timeoutMs: number; markSent(): void },
   ): Promise<RawResponse> {
     const type = mediaType(version);
@@ -296,8 +305,14 @@ export function createTransport(
         attempt.timeoutMs,
       );
     };
+    const credentials = (): Promise<string | undefined> =>
+      auth.authorize({
+        method,
+        uri,
+        timeoutMs: Math.max(1, Math.min(attempt.timeoutMs, budget.remainingMs())),
+      });
     try {
-      let authorization = await auth.authorize({ method, uri });
+      let authorization = await credentials();
       let res: RawResponse;
       try {
         res = await send(authorization);
@@ -318,7 +333,7 @@ export function createTransport(
       if (first === "refused") return res;
       // Atlas refused the credentials before acting on the request, so sending it again is safe
       // for every method, POST included. Only once: a second 401 is a real answer.
-      authorization = await auth.authorize({ method, uri });
+      authorization = await credentials();
       res = await send(authorization);
       if (res.status === 401) {
         await auth.onUnauthorized({ headers: res.headers, sentAuthorization: authorization });
@@ -331,19 +346,17 @@ export function createTransport(
 
   /** A guard's GET: sent within the attempt (its timeout, no retry), answered into the views. */
   const readWithin =
-    (attempt: { timeoutMs: number; observe(response: RawResponse): void }): GuardRead =>
+    (
+      budget: Budget,
+      attempt: { timeoutMs: number; observe(response: RawResponse): void },
+    ): GuardRead =>
     async <U>(read: GuardReadRequest): Promise<U> => {
-      const answer = await exchange("GET", read.path, undefined, read.version, {
+      const answer = await exchange("GET", read.path, undefined, read.version, budget, {
         timeoutMs: attempt.timeoutMs,
         markSent: () => undefined,
       });
       attempt.observe(answer);
-      const request = {
-        method: "GET" as const,
-        path: read.path,
-        version: read.version,
-        expect: read.expect,
-      };
+      const request = { expect: read.expect };
       return toResult<U>(answer, request, "GET", read.path, clock.now(), settings.credentials.kind);
     };
 
@@ -356,17 +369,18 @@ export function createTransport(
       const uri = requestUri(request.path, request.query);
       const body = request.body === undefined ? undefined : JSON.stringify(request.body);
       const { guard } = request;
+      const budget = request.budget ?? new Budget(policy.deadlineMs, clock);
       return runRequest(
         { policy, logger },
         {
           method,
           path: uri,
-          budget: request.budget ?? new Budget(policy.deadlineMs, clock),
-          views: viewsFor(origin.origin, request.path, request.sendsInvitation === true),
+          budget,
+          views: viewsFor(origin.origin, request.scope, request.sendsInvitation === true),
           landed: request.landed,
-          guard: guard && ((attempt) => guard(readWithin(attempt))),
+          guard: guard && ((attempt) => guard(readWithin(budget, attempt))),
           send: async (attempt) => {
-            const response = await exchange(method, uri, body, request.version, attempt);
+            const response = await exchange(method, uri, body, request.version, budget, attempt);
             options.onAnswer?.({ method, path: uri, response });
             return response;
           },

@@ -14,8 +14,8 @@
  *   answering, so a window measured from the send would free a slot a little early and earn a
  *   refusal and a whole extra window).
  */
-import { Gate } from "./gate";
-import type { Room } from "./gate";
+import { AdmissionQueue } from "./admission-queue";
+import type { Room } from "./admission-queue";
 
 export interface InvitationLimit {
   /** Invitations allowed per window. */
@@ -51,7 +51,7 @@ export function describeLimit(limit: InvitationLimit): string {
     : `${limit.count} per ${Number(seconds.toFixed(2))} s`;
 }
 
-export class InvitationView extends Gate {
+export class InvitationView extends AdmissionQueue {
   private limit: InvitationLimit | undefined;
   /** Answer times of invitations Atlas accepted inside the current window, ascending. */
   private stamps: number[] = [];

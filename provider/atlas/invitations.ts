@@ -1,43 +1,13 @@
 /**
  * Organization invitation operations (Atlas Admin API v2, `application/vnd.atlas.2023-01-01+json`;
  * deprecated, with the sunset date Atlas announces in its `Sunset` header). One typed function per
- * operation of the OpenAPI slice (openapi/), each through the one request path.
+ * operation of the OpenAPI slice (openapi/), each a call of its entry in the operations table
+ * (operations.ts).
  */
-import { encodeSegment } from "./http";
 import type { Transport } from "./http";
 import type { CallOptions, CreateCallOptions } from "./api";
-import { API_VERSIONS } from "./types";
+import { callOperation, OPERATIONS } from "./operations";
 import type { OrgInvitation, OrgInvitationRequest, OrgInvitationUpdateRequest } from "./types";
-
-const version = API_VERSIONS.invitations;
-
-const invitesPath = (orgId: string): string => `/api/atlas/v2/orgs/${encodeSegment(orgId)}/invites`;
-const invitePath = (orgId: string, invitationId: string): string =>
-  `${invitesPath(orgId)}/${encodeSegment(invitationId)}`;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/**
- * What is wrong with an invitation body, if anything. The spec marks only `orgName` required,
- * but an invitation without an id or username is useless to us. Other fields are read leniently:
- * real answers break the spec in places (atlas-recorded/README.md).
- */
-export function invitationProblem(value: unknown): string | undefined {
-  if (!isRecord(value)) return "a body that is not an invitation object";
-  if (typeof value["id"] !== "string") return "an invitation without an id";
-  return typeof value["username"] === "string" ? undefined : "an invitation without a username";
-}
-
-function invitationListProblem(value: unknown): string | undefined {
-  if (!Array.isArray(value)) return "a body that is not an array of invitations";
-  for (const item of value) {
-    const problem = invitationProblem(item);
-    if (problem) return problem;
-  }
-  return undefined;
-}
 
 /** listOrgInvites: every pending invitation of the org, a bare array (not paginated). */
 export async function listOrgInvites(
@@ -46,12 +16,9 @@ export async function listOrgInvites(
   options: { username?: string | undefined } = {},
   call: CallOptions = {},
 ): Promise<OrgInvitation[]> {
-  return http.request<OrgInvitation[]>({
-    method: "GET",
-    path: invitesPath(orgId),
+  return callOperation(http, OPERATIONS.listOrgInvites, {
+    params: { orgId },
     query: { username: options.username },
-    version,
-    expect: invitationListProblem,
     budget: call.budget,
   });
 }
@@ -63,14 +30,10 @@ export async function createOrgInvite(
   body: OrgInvitationRequest,
   call: CreateCallOptions<OrgInvitation> = {},
 ): Promise<OrgInvitation> {
-  return http.request<OrgInvitation>({
-    method: "POST",
-    path: invitesPath(orgId),
+  return callOperation(http, OPERATIONS.createOrgInvite, {
+    params: { orgId },
     body,
-    version,
-    expect: invitationProblem,
     budget: call.budget,
-    sendsInvitation: true,
     landed: call.landed,
   });
 }
@@ -82,11 +45,8 @@ export async function getOrgInvite(
   invitationId: string,
   call: CallOptions = {},
 ): Promise<OrgInvitation> {
-  return http.request<OrgInvitation>({
-    method: "GET",
-    path: invitePath(orgId, invitationId),
-    version,
-    expect: invitationProblem,
+  return callOperation(http, OPERATIONS.getOrgInvite, {
+    params: { orgId, invitationId },
     budget: call.budget,
   });
 }
@@ -99,14 +59,10 @@ export async function updateOrgInviteById(
   body: OrgInvitationUpdateRequest,
   call: CallOptions = {},
 ): Promise<OrgInvitation> {
-  return http.request<OrgInvitation>({
-    method: "PATCH",
-    path: invitePath(orgId, invitationId),
+  return callOperation(http, OPERATIONS.updateOrgInviteById, {
+    params: { orgId, invitationId },
     body,
-    version,
-    expect: invitationProblem,
     budget: call.budget,
-    sendsInvitation: true,
   });
 }
 
@@ -117,10 +73,8 @@ export async function deleteOrgInvite(
   invitationId: string,
   call: CallOptions = {},
 ): Promise<void> {
-  await http.request<unknown>({
-    method: "DELETE",
-    path: invitePath(orgId, invitationId),
-    version,
+  await callOperation(http, OPERATIONS.deleteOrgInvite, {
+    params: { orgId, invitationId },
     budget: call.budget,
   });
 }

@@ -10,17 +10,22 @@ import { atlasProcessState } from "./process-state";
 
 const { buckets, invitationViews: invitations } = atlasProcessState;
 
-const ORG_PATH = /^\/api\/atlas\/v2\/orgs\/([^/?]+)/;
+/**
+ * Which of Atlas's token buckets a request draws on. The caller names it from the operation's
+ * parameters (operations.ts), never by reading a path back: invites and org users draw on their
+ * organization's bucket (Atlas docs, rate limits), keyed by the org id.
+ */
+export interface RateLimitScope {
+  readonly organization: string;
+}
 
-/** The views a request to `path` on `origin` must pass; invitation-sending calls pass both. */
+/** The views a request in `scope` on `origin` must pass; invitation-sending calls pass both. */
 export function viewsFor(
   origin: string,
-  path: string,
+  scope: RateLimitScope,
   sendsInvitation: boolean,
 ): { bucket: BucketView; invitation: InvitationView | undefined } {
-  // Invites and org users share an organization-scoped bucket (Atlas docs, rate limits).
-  const org = ORG_PATH.exec(path)?.[1];
-  const key = `${origin} ${org ? `org:${org}` : "*"}`;
+  const key = `${origin} org:${scope.organization}`;
   let bucket = buckets.get(key);
   if (!bucket) {
     bucket = new BucketView();

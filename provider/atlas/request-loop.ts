@@ -61,7 +61,7 @@ export interface LoopRequest<T> {
    * may end the request unsent (the org user to remove is no longer pending). It is admitted with
    * the request as one unit of two, so no pacing wait ever falls between the read and the write.
    * It reports its answer through `observe`, so the rate-limit view learns from it at once; the
-   * caller that answer lets in is woken only once the write is on its way (Gate.hold), so neither
+   * caller that answer lets in is woken only once the write is on its way (AdmissionQueue.hold), so neither
    * a pacing wait nor another request's work falls between the read's answer and the write.
    */
   guard?:
@@ -119,7 +119,7 @@ export async function runRequest<T>(ctx: LoopContext, req: LoopRequest<T>): Prom
     let response: RawResponse | undefined;
     const timeoutMs = Math.max(1, Math.min(policy.attemptTimeoutMs, budget.remainingMs()));
     let guardAnswered = !req.guard;
-    // Set from the guard's answer until its write is on its way (Gate.hold).
+    // Set from the guard's answer until its write is on its way (AdmissionQueue.hold).
     let heldWake: (() => void) | undefined;
     const wake = (): void => {
       const release = heldWake;

@@ -5,45 +5,15 @@
  * id: atlas-recorded/12-... and 02-...).
  */
 import { isNoSuchOrgUser } from "./errors";
-import { encodeSegment } from "./http";
 import type { GuardRead, Transport } from "./http";
 import type { CallOptions, CreateCallOptions } from "./api";
-import { API_VERSIONS } from "./types";
+import { callOperation, OPERATIONS, readOperation } from "./operations";
 import type { OrgUser, OrgUserRequest, OrgUserUpdateRequest, OrgUsersPage } from "./types";
-
-const version = API_VERSIONS.users;
 
 /** The spec's maximum page size. */
 export const USERS_PAGE_SIZE = 500;
 /** A guard against a server whose pages never end: 200,000 users at the maximum page size. */
 const MAX_PAGES = 400;
-
-const usersPath = (orgId: string): string => `/api/atlas/v2/orgs/${encodeSegment(orgId)}/users`;
-const userPath = (orgId: string, userId: string): string =>
-  `${usersPath(orgId)}/${encodeSegment(userId)}`;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-/** What is wrong with an org user body; other fields are read leniently (mobileNumber: null...). */
-export function userProblem(value: unknown): string | undefined {
-  if (!isRecord(value)) return "a body that is not an org user object";
-  if (typeof value["id"] !== "string") return "an org user without an id";
-  if (typeof value["username"] !== "string") return "an org user without a username";
-  return typeof value["orgMembershipStatus"] === "string"
-    ? undefined
-    : "an org user without an orgMembershipStatus";
-}
-
-function pageProblem(value: unknown): string | undefined {
-  if (!isRecord(value) || !Array.isArray(value["results"])) return "a body without a results array";
-  for (const item of value["results"]) {
-    const problem = userProblem(item);
-    if (problem) return problem;
-  }
-  return undefined;
-}
 
 /** listOrgUsers, one page. Without a status filter Atlas returns only ACTIVE and PENDING users. */
 export async function listOrgUsers(
@@ -52,16 +22,13 @@ export async function listOrgUsers(
   page: { pageNum?: number; itemsPerPage?: number; username?: string } = {},
   call: CallOptions = {},
 ): Promise<OrgUsersPage> {
-  return http.request<OrgUsersPage>({
-    method: "GET",
-    path: usersPath(orgId),
+  return callOperation(http, OPERATIONS.listOrgUsers, {
+    params: { orgId },
     query: {
       ...(page.username !== undefined && { username: page.username }),
       itemsPerPage: page.itemsPerPage ?? USERS_PAGE_SIZE,
       pageNum: page.pageNum ?? 1,
     },
-    version,
-    expect: pageProblem,
     budget: call.budget,
   });
 }
@@ -96,11 +63,8 @@ export async function getOrgUser(
   userId: string,
   call: CallOptions = {},
 ): Promise<OrgUser> {
-  return http.request<OrgUser>({
-    method: "GET",
-    path: userPath(orgId, userId),
-    version,
-    expect: userProblem,
+  return callOperation(http, OPERATIONS.getOrgUser, {
+    params: { orgId, userId },
     budget: call.budget,
   });
 }
@@ -112,14 +76,10 @@ export async function createOrgUser(
   body: OrgUserRequest,
   call: CreateCallOptions<OrgUser> = {},
 ): Promise<OrgUser> {
-  return http.request<OrgUser>({
-    method: "POST",
-    path: usersPath(orgId),
+  return callOperation(http, OPERATIONS.createOrgUser, {
+    params: { orgId },
     body,
-    version,
-    expect: userProblem,
     budget: call.budget,
-    sendsInvitation: true,
     landed: call.landed,
   });
 }
@@ -132,14 +92,10 @@ export async function updateOrgUser(
   body: OrgUserUpdateRequest,
   call: CallOptions = {},
 ): Promise<OrgUser> {
-  return http.request<OrgUser>({
-    method: "PATCH",
-    path: userPath(orgId, userId),
+  return callOperation(http, OPERATIONS.updateOrgUser, {
+    params: { orgId, userId },
     body,
-    version,
-    expect: userProblem,
     budget: call.budget,
-    sendsInvitation: true,
   });
 }
 
@@ -154,10 +110,8 @@ export async function removeOrgUser(
   userId: string,
   call: CallOptions = {},
 ): Promise<void> {
-  await http.request<unknown>({
-    method: "DELETE",
-    path: userPath(orgId, userId),
-    version,
+  await callOperation(http, OPERATIONS.removeOrgUser, {
+    params: { orgId, userId },
     budget: call.budget,
   });
 }
@@ -174,7 +128,7 @@ function pendingGuard(orgId: string, userId: string) {
   return async (read: GuardRead): Promise<NotPending | undefined> => {
     let user: OrgUser;
     try {
-      user = await read<OrgUser>({ path: userPath(orgId, userId), version, expect: userProblem });
+      user = await readOperation(read, OPERATIONS.getOrgUser, { orgId, userId });
     } catch (error) {
       if (isNoSuchOrgUser(error)) return "not-pending";
       throw error;
@@ -199,13 +153,12 @@ export async function removePendingOrgUser(
   call: CallOptions = {},
 ): Promise<"removed" | NotPending> {
   try {
-    return await http.request<"removed" | NotPending>({
-      method: "DELETE",
-      path: userPath(orgId, userId),
-      version,
+    return await callOperation(http, OPERATIONS.removeOrgUser, {
+      params: { orgId, userId },
       budget: call.budget,
       guard: pendingGuard(orgId, userId),
-      map: () => "removed",
+      // Atlas answers 204 with no body.
+      map: () => "removed" as const,
     });
   } catch (error) {
     if (isNoSuchOrgUser(error)) return "not-pending";
@@ -222,14 +175,10 @@ export async function updatePendingOrgUser(
   call: CallOptions = {},
 ): Promise<OrgUser | NotPending> {
   try {
-    return await http.request<OrgUser | NotPending>({
-      method: "PATCH",
-      path: userPath(orgId, userId),
+    return await callOperation(http, OPERATIONS.updateOrgUser, {
+      params: { orgId, userId },
       body,
-      version,
-      expect: userProblem,
       budget: call.budget,
-      sendsInvitation: true,
       guard: pendingGuard(orgId, userId),
     });
   } catch (error) {

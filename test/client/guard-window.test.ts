@@ -13,8 +13,8 @@
  */
 import { resetProcessState } from "../../provider/process-state";
 import type { Clock } from "../../provider/atlas/budget";
-import { Gate } from "../../provider/atlas/gate";
-import type { Room } from "../../provider/atlas/gate";
+import { AdmissionQueue } from "../../provider/atlas/admission-queue";
+import type { Room } from "../../provider/atlas/admission-queue";
 import { Budget } from "../../provider/atlas/budget";
 import type { LogEntry } from "../../emulator";
 import { useEmulator } from "../support/emulator";
@@ -188,7 +188,7 @@ describe("a guarded write is admitted with its status read", () => {
 });
 
 /** The smallest view: room while `open`, else wait for a change. */
-class Door extends Gate {
+class Door extends AdmissionQueue {
   open = false;
   protected room(): Room {
     return this.open ? { go: true } : { go: false, wait: "until-change", why: "closed" };
@@ -198,7 +198,7 @@ class Door extends Gate {
   }
 }
 
-describe("Gate.hold", () => {
+describe("AdmissionQueue.hold", () => {
   const caller = () => ({
     method: "GET",
     path: "/x",

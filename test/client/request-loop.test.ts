@@ -49,6 +49,7 @@ function listInvites(http: Transport, emu: TestEmulator, budget?: Budget) {
     method: "GET",
     path: invitesPath(emu),
     version: API_VERSIONS.invitations,
+    scope: { organization: emu.orgId },
     budget,
   });
 }
@@ -66,6 +67,7 @@ function createInvite(
     path: invitesPath(emu),
     body: { username, roles: ["ORG_MEMBER"] },
     version: API_VERSIONS.invitations,
+    scope: { organization: emu.orgId },
     sendsInvitation: true,
     budget,
     landed: async (probe) => {

@@ -1,9 +1,16 @@
 import { createAtlasClient } from "../../provider/atlas/client";
-import { isAtlasApiError } from "../../provider/errors";
+import { isAtlasApiError, isAtlasDeadlineError, isAtlasTimeoutError } from "../../provider/errors";
 import type { AtlasApiError } from "../../provider/errors";
 import { useEmulator } from "../support/emulator";
 import type { TestEmulator } from "../support/emulator";
-import { clientFor, fakeClock, fastOptions, freshSessions, settingsFor } from "./helpers";
+import {
+  clientFor,
+  fakeClock,
+  fastOptions,
+  freshSessions,
+  rejectionOf,
+  settingsFor,
+} from "./helpers";
 
 const START = Date.parse("2026-03-01T00:00:00Z");
 let serverClock = START;
@@ -113,5 +120,26 @@ describe("service account (OAuth2 client credentials) against the emulator", () 
     expect(emu.control.invitations(emu.orgId)).toHaveLength(1);
     expect(emu.log.count({ operationId: "createOrgInvite" })).toBe(1);
     expect(options.waits).toEqual([10]);
+  });
+
+  it("ends a call whose token request is never answered within the operation's budget, with AtlasDeadlineError", async () => {
+    const emu = emulator();
+    emu.control.injectFault({ match: { path: TOKEN_PATH }, delayMs: 20_000, times: Infinity });
+    // The attempt timeout (30 s by default) is far longer than the budget: the budget bounds the
+    // token request, as it bounds every other request of the operation.
+    const api = clientFor(emu, "serviceAccount", { retry: { deadlineMs: 1_000 } });
+    const started = performance.now();
+    const error = await rejectionOf(api.listOrgInvites(emu.orgId));
+    const ms = performance.now() - started;
+    expect(isAtlasDeadlineError(error)).toBe(true);
+    expect(error).toMatchObject({ deadlineMs: 1_000 });
+    const cause = (error as Error).cause;
+    expect(isAtlasTimeoutError(cause)).toBe(true);
+    expect(cause).toMatchObject({ method: "POST", path: TOKEN_PATH });
+    // Slack for a loaded machine on top of the promised bound.
+    expect(ms).toBeLessThanOrEqual(1_000 + 400);
+    expect(ms).toBeGreaterThanOrEqual(900);
+    expect(emu.stats().tokensIssued).toBe(0);
+    expect(emu.log.entries({ operationId: "listOrgInvites" })).toHaveLength(0);
   });
 });

@@ -3,7 +3,7 @@ import { inspect } from "node:util";
 import { createAuthStrategy, settingsFingerprint } from "../../provider/atlas/auth";
 import type { RawRequest, RawResponse } from "../../provider/atlas/auth";
 import { refreshMarginMs } from "../../provider/atlas/auth/service-account";
-import { isAtlasApiError, isAtlasProtocolError } from "../../provider/errors";
+import { isAtlasApiError, isAtlasProtocolError, isAtlasTimeoutError } from "../../provider/errors";
 import { Secret } from "../../provider/atlas/secret";
 import type { AtlasSettings } from "../../provider/atlas/settings";
 
@@ -44,7 +44,7 @@ describe("settingsFingerprint", () => {
 });
 
 describe("digest strategy", () => {
-  const req = { method: "GET", uri: "/x" };
+  const req = { method: "GET", uri: "/x", timeoutMs: 30_000 };
 
   it("sends the first request unsigned, then signs every later one with increasing nonce counts", async () => {
     const auth = createAuthStrategy(digest(), { send: noSend, now: Date.now });
@@ -144,12 +144,15 @@ describe("digest strategy", () => {
 });
 
 describe("service account strategy", () => {
+  const req = { method: "GET", uri: "/x", timeoutMs: 30_000 };
   function fakeTokenEndpoint(answers: ((n: number) => RawResponse)[] = []) {
     const requests: RawRequest[] = [];
+    const timeouts: number[] = [];
     const pending: (() => void)[] = [];
     let hold = false;
-    const send = async (r: RawRequest): Promise<RawResponse> => {
+    const send = async (r: RawRequest, timeoutMs: number): Promise<RawResponse> => {
       requests.push(r);
+      timeouts.push(timeoutMs);
       if (hold) await new Promise<void>((resolve) => pending.push(resolve));
       const n = requests.length;
       const answer = answers[n - 1];
@@ -168,6 +171,7 @@ describe("service account strategy", () => {
     return {
       send,
       requests,
+      timeouts,
       hold: () => void (hold = true),
       release: () => {
         hold = false;
@@ -179,7 +183,7 @@ describe("service account strategy", () => {
   it("posts client credentials with Basic auth and a form body", async () => {
     const ep = fakeTokenEndpoint();
     const auth = createAuthStrategy(service(), { send: ep.send, now: () => 0 });
-    expect(await auth.authorize({ method: "GET", uri: "/x" })).toBe("Bearer tok1");
+    expect(await auth.authorize(req)).toBe("Bearer tok1");
     expect(ep.requests[0]).toEqual({
       method: "POST",
       uri: "/api/oauth/token",
@@ -192,13 +196,34 @@ describe("service account strategy", () => {
     });
   });
 
+  it("gives the token request no longer than the caller's timeout (what is left of its budget)", async () => {
+    const ep = fakeTokenEndpoint();
+    const auth = createAuthStrategy(service(), { send: ep.send, now: () => 0 });
+    await auth.authorize({ ...req, timeoutMs: 1_234 });
+    expect(ep.timeouts).toEqual([1_234]);
+  });
+
+  it("lets a caller that joins a token request in flight wait no longer than its own timeout", async () => {
+    const ep = fakeTokenEndpoint();
+    ep.hold();
+    const auth = createAuthStrategy(service(), { send: ep.send, now: () => 0 });
+    const first = auth.authorize({ ...req, timeoutMs: 30_000 });
+    const late = await auth.authorize({ ...req, timeoutMs: 20 }).catch((e: unknown) => e);
+    expect(isAtlasTimeoutError(late)).toBe(true);
+    expect(late).toMatchObject({ method: "POST", path: "/api/oauth/token", timeoutMs: 20 });
+    ep.release();
+    // The request in flight goes on for the caller that started it, and for later ones.
+    expect(await first).toBe("Bearer tok1");
+    expect(await auth.authorize(req)).toBe("Bearer tok1");
+    expect(ep.requests).toHaveLength(1);
+    expect(ep.timeouts).toEqual([30_000]);
+  });
+
   it("shares one in-flight token request between concurrent callers", async () => {
     const ep = fakeTokenEndpoint();
     ep.hold();
     const auth = createAuthStrategy(service(), { send: ep.send, now: () => 0 });
-    const all = Promise.all(
-      Array.from({ length: 10 }, () => auth.authorize({ method: "GET", uri: "/x" })),
-    );
+    const all = Promise.all(Array.from({ length: 10 }, () => auth.authorize(req)));
     await new Promise((r) => setImmediate(r));
     ep.release();
     expect(new Set(await all)).toEqual(new Set(["Bearer tok1"]));
@@ -211,25 +236,25 @@ describe("service account strategy", () => {
     let now = 0;
     const ep = fakeTokenEndpoint();
     const auth = createAuthStrategy(service(), { send: ep.send, now: () => now });
-    await auth.authorize({ method: "GET", uri: "/x" });
+    await auth.authorize(req);
     now = 3_540_000 - 1;
-    expect(await auth.authorize({ method: "GET", uri: "/x" })).toBe("Bearer tok1");
+    expect(await auth.authorize(req)).toBe("Bearer tok1");
     now = 3_540_000;
-    expect(await auth.authorize({ method: "GET", uri: "/x" })).toBe("Bearer tok2");
+    expect(await auth.authorize(req)).toBe("Bearer tok2");
   });
 
   it("drops the token on a 401 only when it is the one that was refused", async () => {
     const ep = fakeTokenEndpoint();
     const auth = createAuthStrategy(service(), { send: ep.send, now: () => 0 });
-    await auth.authorize({ method: "GET", uri: "/x" });
+    await auth.authorize(req);
     expect(
       await auth.onUnauthorized({ headers: {}, sentAuthorization: "Bearer stale-token" }),
     ).toBe("retry");
-    expect(await auth.authorize({ method: "GET", uri: "/x" })).toBe("Bearer tok1");
+    expect(await auth.authorize(req)).toBe("Bearer tok1");
     expect(await auth.onUnauthorized({ headers: {}, sentAuthorization: "Bearer tok1" })).toBe(
       "retry",
     );
-    expect(await auth.authorize({ method: "GET", uri: "/x" })).toBe("Bearer tok2");
+    expect(await auth.authorize(req)).toBe("Bearer tok2");
   });
 
   it("turns a refused token request into a secret-free AtlasApiError, even when the server echoes the secret", async () => {
@@ -245,9 +270,7 @@ describe("service account strategy", () => {
       }),
     ]);
     const auth = createAuthStrategy(service(), { send: ep.send, now: () => 0 });
-    const err: unknown = await auth
-      .authorize({ method: "GET", uri: "/x" })
-      .catch((e: unknown) => e);
+    const err: unknown = await auth.authorize(req).catch((e: unknown) => e);
     expect(isAtlasApiError(err)).toBe(true);
     expect(err).toMatchObject({
       status: 401,
@@ -278,9 +301,7 @@ describe("service account strategy", () => {
     const auth = createAuthStrategy(service(), { send: ep.send, now: () => 0 });
     const messages: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const err: unknown = await auth
-        .authorize({ method: "GET", uri: "/x" })
-        .catch((e: unknown) => e);
+      const err: unknown = await auth.authorize(req).catch((e: unknown) => e);
       expect(isAtlasProtocolError(err)).toBe(true);
       messages.push((err as Error).message);
     }
@@ -289,6 +310,6 @@ describe("service account strategy", () => {
       "Atlas answered 200 for POST /api/oauth/token with no access_token",
       'Atlas answered 200 for POST /api/oauth/token with token_type "mac" instead of Bearer',
     ]);
-    expect(await auth.authorize({ method: "GET", uri: "/x" })).toBe("Bearer tok4");
+    expect(await auth.authorize(req)).toBe("Bearer tok4");
   });
 });

@@ -481,7 +481,7 @@ describe("runRequest", () => {
   });
 
   // PRODUCT BUG (reported): a 429's Retry-After is handed to the bucket view uncapped
-  // (request-loop.ts passes parseRetryAfter's value to views.bucket.settle), so the gate waits the
+  // (request-loop.ts passes parseRetryAfter's value to views.bucket.settle), so the admission queue waits the
   // full 6 s although the policy caps waits Atlas asks for at maxRetryAfterMs (retry.ts: "Cap on a
   // wait Atlas asks for"); a 503 is capped (test above). test/provider/helpers.ts relies on the cap
   // (FAST_RETRY.maxRetryAfterMs = 5). Flip to `it` once the bucket is held for at most the cap.

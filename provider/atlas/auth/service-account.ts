@@ -2,13 +2,17 @@
  * OAuth2 client credentials for Atlas service accounts (RFC 6749 §4.4). Atlas rate limits token
  * requests (50 per minute per the Terraform provider docs), so the token is cached per process
  * and per credential, renewed shortly before it expires, and at most one token request is in
- * flight: concurrent callers share its promise.
+ * flight: concurrent callers share its promise. Like every request of an operation, a token
+ * request is bounded by the operation's budget: it waits at most the `timeoutMs` the transport
+ * gives (what is left of the attempt and the budget), and a caller that joins one in flight waits
+ * no longer than its own.
  */
-import { AtlasApiError, AtlasProtocolError } from "../errors";
+import { AtlasApiError, AtlasProtocolError, AtlasTimeoutError } from "../errors";
 import { Secret } from "../secret";
 import { atlasProcessState } from "../process-state";
 import type { ServiceAccountCredentials } from "../settings";
 import type {
+  AuthRequest,
   AuthStrategy,
   RawResponse,
   SendRaw,
@@ -51,6 +55,26 @@ function parseJson(text: string): unknown {
   }
 }
 
+/** `promise`, or an AtlasTimeoutError for the token request once `timeoutMs` has passed. */
+function waitAtMost<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new AtlasTimeoutError({ method: "POST", path: TOKEN_PATH, timeoutMs })),
+      timeoutMs,
+    );
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
 export class ServiceAccountAuth implements AuthStrategy {
   private readonly session: TokenSession;
 
@@ -68,9 +92,11 @@ export class ServiceAccountAuth implements AuthStrategy {
     this.session = s;
   }
 
-  async authorize(): Promise<string> {
+  /** A cached token, or one fetched within `request.timeoutMs` (the caller's budget). */
+  async authorize(request: AuthRequest): Promise<string> {
     const cached = this.session.token;
-    const token = cached && this.now() < cached.refreshAt ? cached : await this.fetchShared();
+    const token =
+      cached && this.now() < cached.refreshAt ? cached : await this.fetchShared(request.timeoutMs);
     return `Bearer ${token.value.reveal()}`;
   }
 
@@ -84,36 +110,44 @@ export class ServiceAccountAuth implements AuthStrategy {
     return "retry";
   }
 
-  private fetchShared(): Promise<CachedToken> {
+  /**
+   * The token request in flight, or a new one that waits at most `timeoutMs` for its answer. A
+   * caller that joins a request another call started waits for it no longer than its own
+   * `timeoutMs` either: the other call's budget may be longer.
+   */
+  private fetchShared(timeoutMs: number): Promise<CachedToken> {
     const s = this.session;
-    if (!s.inflight) {
-      s.inflight = this.fetchToken().then(
-        (token) => {
-          s.token = token;
-          s.inflight = undefined;
-          return token;
-        },
-        (err: unknown) => {
-          s.inflight = undefined;
-          throw err;
-        },
-      );
-    }
-    return s.inflight;
+    if (s.inflight) return waitAtMost(s.inflight, timeoutMs);
+    const inflight = this.fetchToken(timeoutMs).then(
+      (token) => {
+        s.token = token;
+        s.inflight = undefined;
+        return token;
+      },
+      (err: unknown) => {
+        s.inflight = undefined;
+        throw err;
+      },
+    );
+    s.inflight = inflight;
+    return inflight;
   }
 
-  private async fetchToken(): Promise<CachedToken> {
+  private async fetchToken(timeoutMs: number): Promise<CachedToken> {
     const requestedAt = this.now();
-    const response = await this.send({
-      method: "POST",
-      uri: TOKEN_PATH,
-      headers: {
-        Authorization: basicHeader(this.credentials),
-        "Content-Type": "application/x-www-form-urlencoded",
-        Accept: "application/json",
+    const response = await this.send(
+      {
+        method: "POST",
+        uri: TOKEN_PATH,
+        headers: {
+          Authorization: basicHeader(this.credentials),
+          "Content-Type": "application/x-www-form-urlencoded",
+          Accept: "application/json",
+        },
+        body: "grant_type=client_credentials",
       },
-      body: "grant_type=client_credentials",
-    });
+      timeoutMs,
+    );
     const body = parseJson(response.body);
     if (response.status < 200 || response.status > 299) throw this.tokenError(response, body);
 

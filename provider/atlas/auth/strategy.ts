@@ -10,6 +10,11 @@ export interface AuthRequest {
   method: string;
   /** Path and query exactly as sent on the request line (RFC 7616 §3.4: the signed `uri`). */
   uri: string;
+  /**
+   * The longest this request may wait for its credentials, a token request included: the
+   * transport gives what is left of the attempt and of the operation's budget.
+   */
+  timeoutMs: number;
 }
 
 export interface UnauthorizedResponse {
@@ -47,5 +52,8 @@ export interface RawRequest {
 
 export type { RawResponse };
 
-/** Sends one request with no auth and no retry; throws AtlasNetworkError / AtlasTimeoutError. */
-export type SendRaw = (request: RawRequest) => Promise<RawResponse>;
+/**
+ * Sends one request with no auth and no retry, waiting at most `timeoutMs` for the answer;
+ * throws AtlasNetworkError / AtlasTimeoutError.
+ */
+export type SendRaw = (request: RawRequest, timeoutMs: number) => Promise<RawResponse>;

@@ -1,7 +1,7 @@
 /**
- * The waiting room both rate-limit views share: callers are admitted one at a time in arrival
+ * The admission queue both rate-limit views share: callers are admitted one at a time in arrival
  * order (FIFO), each when its view says there is room. A view answers "now", "in N ms" or "when
- * something changes" (an answer arrives, a request ends); the gate sleeps accordingly, and gives
+ * something changes" (an answer arrives, a request ends); the queue sleeps accordingly, and gives
  * up with an `AtlasDeadlineError` when the wait would outlast the caller's budget.
  */
 import { AtlasDeadlineError } from "./errors";
@@ -26,7 +26,7 @@ export interface Caller {
 /** Waits shorter than this are not logged: bulk runs would drown in them. */
 const LOG_WAITS_FROM_MS = 1_000;
 
-export abstract class Gate {
+export abstract class AdmissionQueue {
   private tail: Promise<void> = Promise.resolve();
   private wake: (() => void) | undefined;
   /** Holds on waking the waiting caller (see `hold`), and whether a wake-up waits for them. */
@@ -76,7 +76,7 @@ export abstract class Gate {
 
   /**
    * Waits for this caller's turn and for room for `weight` requests, then counts them in flight.
-   * Returns the ordinal of the last of them (1 for the first request this gate ever admitted).
+   * Returns the ordinal of the last of them (1 for the first request this queue ever admitted).
    */
   async enter(caller: Caller, weight = 1): Promise<number> {
     const previous = this.tail;
