@@ -8,6 +8,7 @@ export default tseslint.config(
       "coverage/",
       "node_modules/",
       "provider/atlas/generated/",
+      "sdk/",
       ".tmp/",
       "**/*.js",
       "**/*.mjs",
