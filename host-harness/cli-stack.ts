@@ -19,14 +19,24 @@ import { capture, childEnv } from "./exec";
 
 /** One resource of a declared program, in declaration order. */
 export interface StackResource {
-  /** @default "invitation" (an `OrgInvitation`) */
-  kind?: "invitation" | "echo" | "component";
+  /**
+   * `invitation`: the dynamic provider's `OrgInvitation`; `echo`: a dynamic resource that echoes
+   * its args; `component`: a `ComponentResource`; `custom`: `new pulumi.CustomResource(type, ...)`,
+   * a resource of a provider plugin (what a generated SDK's class does); `provider`:
+   * `new pulumi.ProviderResource(type, ...)`, an explicit provider of the plugin package `type`.
+   * @default "invitation"
+   */
+  kind?: "invitation" | "echo" | "component" | "custom" | "provider";
   name: string;
-  /** For a component: its type token. @default "example:index:Group" */
+  /**
+   * A component's or a custom resource's type token (component default `"example:index:Group"`),
+   * or a provider's package name.
+   */
   type?: string;
   /**
    * The resource's args as JSON. `{ $ref: "<name>", prop: "<output>" }` anywhere in it stands for
-   * an output of a resource declared earlier (unknown at preview until that one exists).
+   * an output of a resource declared earlier (unknown at preview until that one exists), and
+   * `{ $secret: <value> }` for `pulumi.secret(<value>)`.
    */
   args?: Record<string, unknown>;
   options?: {
@@ -38,6 +48,8 @@ export interface StackResource {
     replaceOnChanges?: string[];
     /** The name of a component declared earlier. */
     parent?: string;
+    /** The name of a `provider` declared earlier. */
+    provider?: string;
     dependsOn?: string[];
     /** `noParent` aliases the resource to its old place at the stack's root. */
     aliases?: { name?: string; parent?: string; noParent?: boolean }[];
@@ -152,6 +164,11 @@ export interface CliStackOptions {
   nodeBinary?: string;
   /** A command that runs longer is killed. @default 240_000 */
   timeoutMs?: number;
+  /**
+   * The project file's `plugins:` section (plugins loaded from a folder, not installed), e.g.
+   * `{ providers: [{ name: "atlasorginvitations", path: "/repo/plugin" }] }`. @default none
+   */
+  plugins?: { providers?: { name: string; path: string; version?: string }[] };
 }
 
 const MARKER = "@@stack-driver-result@@";
@@ -291,6 +308,7 @@ export class CliStack {
       resources: request.resources ?? [],
       flags: request.flags ?? {},
       config: request.config,
+      plugins: this.options.plugins,
     });
     const started = Date.now();
     const { stdout, stderr, code } = await capture(
@@ -379,13 +397,13 @@ export class CliStack {
     return (JSON.parse(result.stdout) as { deployment: Deployment }).deployment;
   }
 
-  /** The resources of this package in the state, by name. */
-  async invitationsInState(): Promise<Map<string, NonNullable<Deployment["resources"]>[number]>> {
+  /** The resources of this package (or of the given type token) in the state, by name. */
+  async invitationsInState(
+    type: string = INVITATION_TYPE,
+  ): Promise<Map<string, NonNullable<Deployment["resources"]>[number]>> {
     const deployment = await this.exportState();
     return new Map(
-      (deployment.resources ?? [])
-        .filter((r) => r.type === INVITATION_TYPE)
-        .map((r) => [nameOf(r.urn), r]),
+      (deployment.resources ?? []).filter((r) => r.type === type).map((r) => [nameOf(r.urn), r]),
     );
   }
 

@@ -33,10 +33,14 @@ class EchoProvider {
   }
 }
 
-/** Turns `{ "$ref": name, "prop": key }` into another resource's output, recursively. */
+/**
+ * Turns `{ "$ref": name, "prop": key }` into another resource's output and `{ "$secret": value }`
+ * into `pulumi.secret(value)` (what a generated SDK does to a secret input), recursively.
+ */
 function resolveRefs(value, declared) {
   if (Array.isArray(value)) return value.map((v) => resolveRefs(v, declared));
   if (value && typeof value === "object") {
+    if ("$secret" in value) return pulumi.secret(resolveRefs(value.$secret, declared));
     if (typeof value.$ref === "string") {
       const target = declared.get(value.$ref);
       if (!target) throw new Error(`$ref ${value.$ref}: no such resource declared before it`);
@@ -61,6 +65,7 @@ function resourceOptions(options, declared) {
     if (options[key] !== undefined) out[key] = options[key];
   }
   if (options.parent) out.parent = declared.get(options.parent);
+  if (options.provider) out.provider = declared.get(options.provider);
   if (options.dependsOn) out.dependsOn = options.dependsOn.map((n) => declared.get(n));
   if (options.aliases) {
     out.aliases = options.aliases.map((a) => {
@@ -77,7 +82,10 @@ function resourceOptions(options, declared) {
 /** The inline program: the declarations in order, each kind as a user's program writes it. */
 function programOf(resources) {
   return async () => {
-    const { OrgInvitation } = requireHere("pulumi-atlas-org-invitations");
+    // Only a program that declares one loads the package: a plugin's program needs only the SDK.
+    const { OrgInvitation } = resources.some((d) => (d.kind ?? "invitation") === "invitation")
+      ? requireHere("pulumi-atlas-org-invitations")
+      : {};
     const declared = new Map();
     for (const d of resources) {
       const opts = resourceOptions(d.options, declared);
@@ -85,6 +93,12 @@ function programOf(resources) {
       let resource;
       if (d.kind === "component") {
         resource = new pulumi.ComponentResource(d.type ?? "example:index:Group", d.name, {}, opts);
+      } else if (d.kind === "custom") {
+        // What a generated SDK's resource class does: a custom resource of the plugin's type token.
+        resource = new pulumi.CustomResource(d.type, d.name, args, opts);
+      } else if (d.kind === "provider") {
+        // The generated SDK's `Provider` class: an explicit provider of package `d.type`.
+        resource = new pulumi.ProviderResource(d.type, d.name, args, opts);
       } else if (d.kind === "echo") {
         // The SDK gives a resource an output of the same name for each of its inputs.
         resource = new pulumi.dynamic.Resource(new EchoProvider(), d.name, args, opts);
@@ -113,6 +127,7 @@ async function main() {
       name: request.project,
       runtime: "nodejs",
       backend: { url: request.backendUrl },
+      ...(request.plugins ? { plugins: request.plugins } : {}),
     },
     pulumiCommand: await automation.PulumiCommand.get({
       root: request.cliRoot,

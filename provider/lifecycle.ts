@@ -10,6 +10,7 @@
  *   declaration in state only, with a warning, so it never blocks `pulumi up`.
  * - delete: cancel a pending invitation; never cancel an accepted one, never remove a member:
  *   refuse (`onAccepted: "fail"`) or leave them and warn (`"retain"`).
+ * - import (the resource provider plugin's `pulumi import`): a pending invitation by id, read only.
  * State written on the other Atlas API is acted on only where Atlas shows certainly the same
  * invitation (same-invitation.ts); the person's other pending invitations are left alone, with a
  * warning (issue 19, item 1). An invitation past its `expiresAt` is over, whether Atlas still
@@ -29,8 +30,9 @@ import {
 } from "./errors";
 import { matchesDeclared, sameGroupRoles, sameSet } from "./identity";
 import type { Logger } from "./log";
-import { isActiveMember } from "./lookups";
-import { ON_ACCEPTED_ENV } from "./model";
+import { IMPORT_ID_FORMS, InvitationImportError } from "./errors/import";
+import { isActiveMember, orgUserById } from "./lookups";
+import { DEFAULT_ON_ACCEPTED, ON_ACCEPTED_ENV } from "./model";
 import type { DeclaredInvitation, InvitationState, PendingInvitation } from "./model";
 import { stateFromPending } from "./property-codec";
 
@@ -308,4 +310,113 @@ export async function deleteInvitation(
     return;
   }
   throw new InvitationAcceptedError({ orgId, username });
+}
+
+/** An import id, read: the organization and the id the backend in force addresses it by. */
+export interface ImportId {
+  /** The id as given. */
+  raw: string;
+  /** 24 lower-case hex characters. */
+  orgId: string;
+  /** The invitation id (invites API) or the org user id (org users API): 24 lower-case hex. */
+  ownId: string;
+}
+
+const HEX_ID = /^[0-9a-f]{24}$/i;
+
+/**
+ * Reads an import id: `<orgId>/<invitationId>` on the invites API, `<orgId>/<userId>` on the org
+ * users API (the same shape; the backend in force decides which the second part is).
+ * @throws InvitationImportError (`IMPORT_ID_MALFORMED`) naming the expected forms
+ */
+export function parseImportId(raw: string): ImportId {
+  const [orgId, ownId, ...rest] = raw.trim().split("/");
+  if (orgId === undefined || ownId === undefined || rest.length > 0) {
+    throw malformed(raw, "it does not have exactly one `/`");
+  }
+  if (!HEX_ID.test(orgId)) throw malformed(raw, "its organization id is not 24 hex characters");
+  if (!HEX_ID.test(ownId)) throw malformed(raw, "its second part is not 24 hex characters");
+  return { raw, orgId: orgId.toLowerCase(), ownId: ownId.toLowerCase() };
+}
+
+function malformed(raw: string, why: string): InvitationImportError {
+  return new InvitationImportError(
+    "IMPORT_ID_MALFORMED",
+    raw,
+    `The import id ${JSON.stringify(raw.slice(0, 100))} cannot be read: ${why}. An OrgInvitation is ` +
+      `imported by ${IMPORT_ID_FORMS}; the \`api\` setting decides which API is in force ` +
+      '("auto", the default, uses the invites API while Atlas serves it).',
+  );
+}
+
+/**
+ * import: the pending invitation an import id names, as state whose id is what a create on the
+ * backend in force would have produced (the invitation id, or the org user id), declared as
+ * Atlas holds it, with `onAccepted` at its default. One GET by id (a second, on the org users API
+ * only, to tell an accepted invitation from a missing one); never a write.
+ * @throws InvitationImportError when Atlas has no such pending invitation (`IMPORT_NOT_FOUND`),
+ * the person accepted (`IMPORT_ACCEPTED`), or it expired (`IMPORT_EXPIRED`); the client's errors
+ */
+export async function importInvitation(
+  ctx: LifecycleContext,
+  id: ImportId,
+): Promise<InvitationState> {
+  const { orgId, ownId, raw } = id;
+  const onUsers = ctx.backend.api === "users";
+  const kind = onUsers ? "org user" : "invitation";
+  const ref: InvitationRef = onUsers
+    ? { orgId, username: "", userId: ownId }
+    : { orgId, username: "", invitationId: ownId };
+  const pending = await ctx.backend.read(ref, ctx.budget);
+  const apiName = onUsers ? "org users API" : "invites API";
+  if (!pending) {
+    const user = onUsers ? await orgUserById(ctx.client, orgId, ownId, ctx.budget) : undefined;
+    if (user?.orgMembershipStatus === "ACTIVE") {
+      throw new InvitationImportError(
+        "IMPORT_ACCEPTED",
+        raw,
+        `${user.username} accepted the invitation to organization ${orgId} and is an active member: ` +
+          "there is no pending invitation to import. Manage the membership with an org user resource.",
+      );
+    }
+    throw new InvitationImportError(
+      "IMPORT_NOT_FOUND",
+      raw,
+      `Atlas has no pending invitation with ${kind} id ${ownId} in organization ${orgId} on the ${apiName}: ` +
+        "it was accepted, cancelled or expired, or the id is wrong" +
+        (onUsers
+          ? "."
+          : ' (an id from the org users API is read there only when the `api` setting is "users",' +
+            ' or "auto" after Atlas retired the invites API).'),
+    );
+  }
+  if (lapsed(pending, ctx)) {
+    throw new InvitationImportError(
+      "IMPORT_EXPIRED",
+      raw,
+      `The invitation ${ownId} of ${pending.username} to organization ${orgId} expired at ` +
+        `${pending.expiresAt ?? "?"}: there is nothing to import. Declare the OrgInvitation without ` +
+        "`import` to send a new one.",
+    );
+  }
+  if (pending.username === "") {
+    throw new InvitationImportError(
+      "IMPORT_NOT_FOUND",
+      raw,
+      `Atlas answered for ${kind} ${ownId} in organization ${orgId} without its email address, so it ` +
+        "cannot be imported; run the import again.",
+    );
+  }
+  const declared: DeclaredInvitation = {
+    orgId,
+    username: pending.username,
+    roles: [...pending.roles],
+    teamIds: [...pending.teamIds],
+    groupRoleAssignments: pending.groupRoleAssignments.map((g) => ({
+      groupId: g.groupId,
+      roles: [...g.roles],
+    })),
+    onAccepted: DEFAULT_ON_ACCEPTED,
+  };
+  return stateFromPending(pending, declared);
 }

@@ -18,7 +18,14 @@ import { Claims } from "./claims";
 import { diffInvitation } from "./diff";
 import { InvitationDeclaredTwiceError } from "./errors";
 import { personKey } from "./identity";
-import { createInvitation, deleteInvitation, readInvitation, updateInvitation } from "./lifecycle";
+import {
+  createInvitation,
+  deleteInvitation,
+  importInvitation,
+  parseImportId,
+  readInvitation,
+  updateInvitation,
+} from "./lifecycle";
 import type { LifecycleContext } from "./lifecycle";
 import { stderrLogger } from "./log";
 import type { Logger } from "./log";
@@ -29,7 +36,7 @@ import {
   resolveRetainAccepted,
   resolveTuning,
 } from "./settings";
-import type { ProviderSettings, StringMap } from "./settings";
+import type { Audience, ProviderSettings, StringMap } from "./settings";
 import { advise } from "./settings-advice";
 import {
   declaredPersonOf,
@@ -68,6 +75,13 @@ export interface OrgInvitationProviderOptions {
   logger?: Logger | undefined;
   /** @default real time */
   clock?: Clock | undefined;
+  /**
+   * Whose config keys the provider reads and its messages name: `pulumi`, the dynamic provider's
+   * (`mongodbatlas:*`, `atlasInvitations:*`), or `plugin`, the resource provider plugin's
+   * (`atlasorginvitations:*`, set through `configureWith`).
+   * @default "pulumi"
+   */
+  audience?: Exclude<Audience, "cli"> | undefined;
 }
 
 /**
@@ -123,11 +137,26 @@ export class OrgInvitationProvider implements dynamic.ResourceProvider<
   async configure(req: dynamic.ConfigureRequest): Promise<void> {
     const config: Record<string, string | undefined> = {};
     for (const key of CONFIG_KEYS) config[key] = req.config.get(key);
+    this.configureWith(config);
+  }
+
+  /**
+   * Sets the provider's config from a flat map keyed by its audience's config keys (the plugin's
+   * `atlasorginvitations:deadlineMs`; values as strings), replacing any earlier config. Keys of
+   * no setting are ignored. The environment still fills what config leaves unset (settings.ts).
+   * @throws AtlasConfigurationError for a bad tuning value or API choice, naming the key
+   */
+  configureWith(config: StringMap): void {
     // Fails the preview on a bad tuning value or API choice, naming the key, before any call;
     // the values resolved here are the ones every call uses.
-    this.#tuning = resolveTuning({ config, env: this.env() });
-    this.#config = config;
+    const copy = { ...config };
+    this.#tuning = resolveTuning({ config: copy, env: this.env(), audience: this.audience() });
+    this.#config = copy;
     this.#settings = undefined;
+  }
+
+  private audience(): Exclude<Audience, "cli"> {
+    return this.options.audience ?? "pulumi";
   }
 
   private env(): StringMap {
@@ -140,7 +169,7 @@ export class OrgInvitationProvider implements dynamic.ResourceProvider<
    */
   settings(): ProviderSettings {
     if (this.#settings === undefined) {
-      const sources = { config: this.#config, env: this.env() };
+      const sources = { config: this.#config, env: this.env(), audience: this.audience() };
       this.#tuning ??= resolveTuning(sources);
       this.#settings = {
         ...this.#tuning,
@@ -160,7 +189,13 @@ export class OrgInvitationProvider implements dynamic.ResourceProvider<
     const hooks: ClientHooks = {
       logger,
       onAnswer: ({ response }) =>
-        noticeSunset(response, settings.api, logger, this.options.clock ?? systemClock),
+        noticeSunset(
+          response,
+          settings.api,
+          logger,
+          this.options.clock ?? systemClock,
+          this.audience(),
+        ),
     };
     return this.options.createClient
       ? this.options.createClient(settings.atlas, settings.retry, hooks)
@@ -180,7 +215,7 @@ export class OrgInvitationProvider implements dynamic.ResourceProvider<
       return await this.attempt(step);
     } catch (error) {
       // Atlas's errors name settings by their neutral names; a Pulumi user reads config keys.
-      throw advise(error, "pulumi");
+      throw advise(error, this.audience());
     }
   }
 
@@ -203,8 +238,8 @@ export class OrgInvitationProvider implements dynamic.ResourceProvider<
       return await step(ctx);
     } catch (error) {
       if (ctx.backend.api !== "invites" || !isGone(error)) throw error;
-      if (settings.api === "invites") throw goneUnderInvites(error);
-      moveToUsers(origin, logger);
+      if (settings.api === "invites") throw goneUnderInvites(error, this.audience());
+      moveToUsers(origin, logger, this.audience());
       return step(context());
     }
   }
@@ -284,6 +319,23 @@ export class OrgInvitationProvider implements dynamic.ResourceProvider<
     // inputs, so without these an `up` after a refresh that saw an admin's edit would diff the
     // program's old value against Atlas's and revert the edit the user chose to ignore.
     return { id, props: toOutputs(refreshed), inputs: toInputs(refreshed) };
+  }
+
+  /**
+   * `pulumi import` (the resource provider plugin; dynamic resources cannot be imported,
+   * pulumi/pulumi#16175): reads the pending invitation `id` names, never writing. `id` is
+   * `<orgId>/<invitationId>` on the invites API or `<orgId>/<userId>` on the org users API; the
+   * `api` setting in force decides which (`auto`: the invites API while Atlas serves it). The
+   * result's `id` is what a create on that API would have produced (the invitation id, or the
+   * org user id); `inputs` are the declared properties as Atlas holds them, `onAccepted` at its
+   * default (`fail`).
+   * @throws InvitationImportError for an id of another form, or an invitation that is accepted,
+   * expired or not found; AtlasConfigurationError; and the client's errors
+   */
+  async importById(id: string): Promise<Required<OrgInvitationReadResult>> {
+    const parsed = parseImportId(id);
+    const state = await this.run((ctx) => importInvitation(ctx, parsed));
+    return { id: state.id, props: toOutputs(state), inputs: toInputs(state) };
   }
 
   /**

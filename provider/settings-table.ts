@@ -16,8 +16,19 @@ import type { AtlasSettingName } from "./atlas/settings";
 /** Every setting, by its neutral name. */
 export type SettingName = AtlasSettingName | "api" | "onAccepted";
 
-/** Who reads a message: a Pulumi user (config and environment) or a CLI user (environment only). */
-export type Audience = "pulumi" | "cli";
+/**
+ * Who reads a message: a user of the dynamic provider (`pulumi`: its config keys and the
+ * environment), a user of the resource provider plugin (`plugin`: the plugin's config keys,
+ * `atlasorginvitations:<name>`, and the environment), or a CLI user (environment only).
+ */
+export type Audience = "pulumi" | "plugin" | "cli";
+
+/**
+ * The config namespace of the resource provider plugin (`pulumi-resource-atlasorginvitations`,
+ * issue 21): its keys are the settings' neutral names in this namespace
+ * (`atlasorginvitations:deadlineMs`), one package, one namespace, as Pulumi packages have.
+ */
+export const PLUGIN_CONFIG_NAMESPACE = "atlasorginvitations";
 
 export interface SettingSpec {
   /** The Pulumi config key, where Pulumi config can set it. */
@@ -109,6 +120,17 @@ export const SETTINGS: Readonly<Record<SettingName, SettingSpec>> = {
   },
 };
 
+/**
+ * The config key that sets `name` for `audience`: the dynamic provider's (`mongodbatlas:publicKey`,
+ * `atlasInvitations:deadlineMs`), or the plugin's (`atlasorginvitations:publicKey`); undefined for
+ * a setting Pulumi config cannot set (`onAccepted`).
+ */
+export function configKeyOf(name: SettingName, audience: Audience): string | undefined {
+  const { config } = SETTINGS[name];
+  if (config === undefined) return undefined;
+  return audience === "plugin" ? `${PLUGIN_CONFIG_NAMESPACE}:${name}` : config;
+}
+
 /** The variable messages name for a setting: the first of its list. */
 export function variableOf(name: SettingName): string {
   return SETTINGS[name].env[0] ?? name;
@@ -119,7 +141,7 @@ export function variableOf(name: SettingName): string {
  * MONGODB_ATLAS_PUBLIC_KEY" for Pulumi users, "MONGODB_ATLAS_PUBLIC_KEY" for the CLI.
  */
 export function sourceOf(name: SettingName, audience: Audience): string {
-  const { config } = SETTINGS[name];
+  const config = configKeyOf(name, audience);
   if (audience === "cli") return variableOf(name);
   return config !== undefined
     ? `config \`${config}\` or env ${variableOf(name)}`
@@ -135,11 +157,18 @@ export function howToSet(name: SettingName, audience: Audience, value?: string):
   const spec = SETTINGS[name];
   const v = value ?? spec.placeholder;
   const env = `${variableOf(name)}=${v} in the environment`;
-  if (audience === "cli" || spec.config === undefined) return env;
-  return `\`pulumi config set${spec.secret ? " --secret" : ""} ${spec.config} ${v}\` (or ${env})`;
+  const config = configKeyOf(name, audience);
+  if (audience === "cli" || config === undefined) return env;
+  return `\`pulumi config set${spec.secret ? " --secret" : ""} ${config} ${v}\` (or ${env})`;
 }
 
-/** Every Pulumi config key the provider reads. */
-export const CONFIG_KEYS: readonly string[] = Object.values(SETTINGS).flatMap((s) =>
-  s.config !== undefined ? [s.config] : [],
-);
+/** Every Pulumi config key `audience` sets (the dynamic provider's by default). */
+export function configKeys(audience: Audience = "pulumi"): string[] {
+  return (Object.keys(SETTINGS) as SettingName[]).flatMap((n) => {
+    const key = configKeyOf(n, audience);
+    return key !== undefined ? [key] : [];
+  });
+}
+
+/** Every Pulumi config key the dynamic provider reads. */
+export const CONFIG_KEYS: readonly string[] = configKeys("pulumi");

@@ -15,11 +15,11 @@ import type { RetryOverrides, RetryPolicy } from "./atlas/retry";
 import { Secret } from "./atlas/secret";
 import { DEFAULT_BASE_URL } from "./atlas/settings";
 import type { AtlasCredentials, AtlasSettings, ProxySettings } from "./atlas/settings";
-import { SETTINGS, howToSet, sourceOf, variableOf } from "./settings-table";
+import { SETTINGS, configKeyOf, howToSet, sourceOf, variableOf } from "./settings-table";
 import type { Audience, SettingName } from "./settings-table";
 
 export { DEFAULT_BASE_URL } from "./atlas/settings";
-export { CONFIG_KEYS, SETTINGS } from "./settings-table";
+export { CONFIG_KEYS, SETTINGS, configKeys } from "./settings-table";
 export type { Audience, SettingName } from "./settings-table";
 
 export type StringMap = Readonly<Record<string, string | undefined>>;
@@ -36,13 +36,18 @@ const TUNING: readonly { name: SettingName; option: keyof RetryOverrides }[] = [
 ];
 
 export interface SettingsSources {
-  /** Pulumi stack config with namespaced keys (`mongodbatlas:publicKey`), as `configure` gets it. */
+  /**
+   * Pulumi config with namespaced keys, as the audience's provider gets it: the dynamic
+   * provider's (`mongodbatlas:publicKey`), or the plugin's (`atlasorginvitations:publicKey`).
+   */
   config?: StringMap | undefined;
   /** Environment variables; `process.env` at the edge, a plain map in tests. */
   env?: StringMap | undefined;
   /**
-   * Whom messages address: `pulumi` (the default) names config keys and `pulumi config set`;
-   * `cli` names environment variables only, as the `generate` CLI reads no Pulumi config.
+   * Whom messages address, and which config keys are read: `pulumi` (the default) names the
+   * dynamic provider's config keys and `pulumi config set`; `plugin` the plugin's
+   * (`atlasorginvitations:*`); `cli` names environment variables only, as the `generate` CLI
+   * reads no Pulumi config.
    */
   audience?: Audience | undefined;
 }
@@ -67,10 +72,8 @@ export const ENVIRONMENT_ONLY =
 /** The keys a message about `names` asks to set: config keys (Pulumi users) and variables. */
 function keysOf(audience: Audience, ...names: SettingName[]): string[] {
   return names.flatMap((n) => {
-    const { config } = SETTINGS[n];
-    return audience === "pulumi" && config !== undefined
-      ? [config, variableOf(n)]
-      : [variableOf(n)];
+    const config = configKeyOf(n, audience);
+    return audience !== "cli" && config !== undefined ? [config, variableOf(n)] : [variableOf(n)];
   });
 }
 
@@ -89,7 +92,8 @@ function pick(
 ): Found | undefined {
   const spec = SETTINGS[name];
   const map = source === "config" ? sources.config : sources.env;
-  const keys = source === "config" ? (spec.config !== undefined ? [spec.config] : []) : spec.env;
+  const config = configKeyOf(name, audienceOf(sources));
+  const keys = source === "config" ? (config !== undefined ? [config] : []) : spec.env;
   if (!map) return undefined;
   for (const key of keys) {
     const value = map[key]?.trim();
@@ -130,7 +134,7 @@ function credentialsFrom(
   // Only the half-set source's own keys: naming the other source would suggest the two combine.
   const named = (name: SettingName): string =>
     source === "config"
-      ? `config \`${SETTINGS[name].config ?? ""}\``
+      ? `config \`${configKeyOf(name, audience) ?? ""}\``
       : audience === "cli"
         ? variableOf(name)
         : `env ${variableOf(name)}`;
@@ -138,11 +142,11 @@ function credentialsFrom(
     new AtlasConfigurationError(
       `Atlas ${kind} credentials are half set in ${where}: set ${named(missing)} as well, or ` +
         `unset ${named(present)}.` +
-        (audience === "pulumi"
+        (audience !== "cli"
           ? " Credentials come whole from one source (Pulumi config first, else the environment) and are " +
             "never combined across the two."
           : ` ${ENVIRONMENT_ONLY}`),
-      [source === "config" ? (SETTINGS[missing].config ?? "") : variableOf(missing)],
+      [source === "config" ? (configKeyOf(missing, audience) ?? "") : variableOf(missing)],
     );
   if ((clientId === undefined) !== (clientSecret === undefined)) {
     throw clientId === undefined
@@ -312,7 +316,7 @@ export function resolveAtlasSettings(sources: SettingsSources): AtlasSettings {
       "No Atlas credentials found. Set a service account (" +
         `${name("clientId")} and ${name("clientSecret")}) or an API key pair ` +
         `(${name("publicKey")} and ${name("privateKey")}).` +
-        (audience === "pulumi"
+        (audience !== "cli"
           ? " Mark secrets with `pulumi config set --secret`."
           : ` ${ENVIRONMENT_ONLY}`),
       keysOf(audience, "clientId", "clientSecret", "publicKey", "privateKey"),
@@ -352,7 +356,8 @@ export function resolveRetryOverrides(sources: SettingsSources): RetryOverrides 
 }
 
 /**
- * Reads `api` (`atlasInvitations:api`, then ATLAS_INVITATIONS_API).
+ * Reads `api` (`atlasInvitations:api`, or the plugin's `atlasorginvitations:api`, then
+ * ATLAS_INVITATIONS_API).
  * @throws AtlasConfigurationError naming the setting and its values
  */
 export function resolveApi(sources: SettingsSources): InvitationApi {

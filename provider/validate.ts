@@ -4,6 +4,7 @@
  */
 import type { CheckFailure } from "@pulumi/pulumi/dynamic";
 import { ON_ACCEPTED_POLICIES, PROVIDER_KEY, isUnknown } from "./model";
+import { INPUT_NAMES } from "./properties";
 
 const HEX24 = /^[a-f0-9]{24}$/;
 // Deliberately simple: Atlas has the final word (INVALID_USERNAME); this catches typos early.
@@ -79,14 +80,8 @@ export function nearMiss(role: string, known: readonly string[]): string | undef
   return best?.role;
 }
 
-const PROPERTIES = [
-  "orgId",
-  "username",
-  "roles",
-  "teamIds",
-  "groupRoleAssignments",
-  "onAccepted",
-] as const;
+/** The inputs, from the one definition of the resource's properties (properties.ts). */
+const PROPERTIES = INPUT_NAMES;
 
 /** Names people reach for, and the input Atlas and this resource call it. */
 const SYNONYMS: Readonly<Record<string, (typeof PROPERTIES)[number]>> = {

@@ -1,5 +1,11 @@
 /**
- * Regenerates the SDKs in sdk/ from schema/schema.json (issue 21, items 2 and 3): `npm run gen-sdk`.
+ * Writes schema/schema.json from the package's own definitions and regenerates the SDKs in sdk/
+ * from it (issue 21, items 2 and 3): `npm run gen-sdk`.
+ *
+ * The schema is not written by hand: `packageSchema()` (provider/schema.ts) derives it from the
+ * resource's property table (provider/properties.ts, which `check` reads too) and the settings
+ * table (provider/settings-table.ts), and this script writes it, formatted by prettier as the
+ * repository's lint expects. test/unit/schema.test.ts fails when the file differs from it.
  *
  * `pulumi package gen-sdk` needs a language host plugin per language (`pulumi-language-nodejs`,
  * ...), and the Go module proxy serves none of them (schema/README.md has the refusals), so this
@@ -9,9 +15,12 @@
  * (test/unit/schema.test.ts) recomputes without Go. Editing the schema or a generated file without
  * regenerating therefore fails the tests.
  *
- *   npm run gen-sdk                    regenerate nodejs, python and go, and the manifest
- *   npm run gen-sdk -- --check         regenerate into a temporary folder and compare with sdk/
- *                                      (exit 1 on any difference); needs Go, unlike the test
+ *   npm run gen-sdk                    write the schema, regenerate nodejs, python and go, and
+ *                                      the manifest
+ *   npm run gen-sdk -- --check         derive the schema and regenerate into a temporary folder,
+ *                                      and compare with schema/ and sdk/ (exit 1 on any
+ *                                      difference); needs Go, unlike the test
+ *   npm run gen-sdk -- --schema        write the schema only (no Go); the SDKs are then stale
  *   npm run gen-sdk -- --manifest      rewrite the manifest only (no Go)
  */
 import { execFileSync } from "node:child_process";
@@ -19,6 +28,7 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
+import { packageSchema } from "../provider/schema";
 
 export const ROOT = join(__dirname, "..");
 /** Repository-relative paths, with `/`, as the manifest writes them. */
@@ -87,8 +97,17 @@ export function readManifest(): Map<string, string> {
   return entries;
 }
 
-function runGenerator(outDir: string): void {
-  execFileSync("go", ["run", ".", join(ROOT, SCHEMA_PATH), outDir, ...LANGUAGES], {
+/** schema/schema.json as it must be: `packageSchema()`, formatted as prettier formats the file. */
+export async function schemaText(): Promise<string> {
+  // Loaded here, not at the top: the unit test imports this module, and prettier's CommonJS entry
+  // starts a dynamic import that jest refuses without --experimental-vm-modules.
+  const { format, resolveConfig } = await import("prettier");
+  const options = await resolveConfig(join(ROOT, SCHEMA_PATH));
+  return format(JSON.stringify(packageSchema(), null, 2), { ...options, parser: "json" });
+}
+
+function runGenerator(schemaPath: string, outDir: string): void {
+  execFileSync("go", ["run", ".", schemaPath, outDir, ...LANGUAGES], {
     cwd: join(ROOT, "sdkgen"),
     stdio: "inherit",
   });
@@ -122,8 +141,14 @@ function compareTrees(expected: string, actual: string): string[] {
   return problems;
 }
 
-function main(args: string[]): number {
+async function main(args: string[]): Promise<number> {
   const started = Date.now();
+  const schema = await schemaText();
+  if (args.includes("--schema")) {
+    writeFileSync(join(ROOT, SCHEMA_PATH), schema);
+    console.log(`gen-sdk: wrote ${SCHEMA_PATH}; run npm run gen-sdk to regenerate sdk/`);
+    return 0;
+  }
   if (args.includes("--manifest")) {
     writeFileSync(join(ROOT, MANIFEST_PATH), manifestText());
     console.log(`gen-sdk: wrote ${MANIFEST_PATH}`);
@@ -132,8 +157,14 @@ function main(args: string[]): number {
   if (args.includes("--check")) {
     const tmp = mkdtempSync(join(tmpdir(), "gen-sdk-"));
     try {
-      runGenerator(tmp);
-      const problems = compareTrees(tmp, join(ROOT, SDK_DIR));
+      const fresh = join(tmp, "schema.json");
+      writeFileSync(fresh, schema);
+      const out = join(tmp, "sdk");
+      runGenerator(fresh, out);
+      const problems = compareTrees(out, join(ROOT, SDK_DIR));
+      if (readFileSync(join(ROOT, SCHEMA_PATH), "utf8") !== schema) {
+        problems.unshift(`stale: ${SCHEMA_PATH} (not what provider/schema.ts derives)`);
+      }
       const manifest = readFileSync(join(ROOT, MANIFEST_PATH), "utf8");
       if (manifest !== manifestText()) problems.push(`stale: ${MANIFEST_PATH}`);
       for (const p of problems) console.error(`gen-sdk --check: ${p}`);
@@ -145,7 +176,8 @@ function main(args: string[]): number {
       rmSync(tmp, { recursive: true, force: true });
     }
   }
-  runGenerator(join(ROOT, SDK_DIR));
+  writeFileSync(join(ROOT, SCHEMA_PATH), schema);
+  runGenerator(join(ROOT, SCHEMA_PATH), join(ROOT, SDK_DIR));
   const generated = Date.now();
   writeFileSync(join(ROOT, MANIFEST_PATH), manifestText());
   console.log(
@@ -155,4 +187,12 @@ function main(args: string[]): number {
   return 0;
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -7,10 +7,8 @@ import type { Clock } from "../atlas/budget";
 import type { Logger } from "../log";
 import { processState } from "../process-state";
 import type { InvitationApi } from "../settings";
-import { SETTINGS, howToSet } from "../settings-table";
-
-/** The provider speaks to Pulumi users: the setting by its config key. */
-const API_KEY = SETTINGS.api.config ?? "api";
+import { configKeyOf, howToSet } from "../settings-table";
+import type { Audience } from "../settings-table";
 
 const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 
@@ -48,7 +46,10 @@ export function noticeSunset(
   api: InvitationApi,
   logger: Logger,
   clock: Pick<Clock, "now"> = systemClock,
+  audience: Audience = "pulumi",
 ): void {
+  // The provider speaks to Pulumi users: the setting by its config key, in their provider's terms.
+  const apiKey = configKeyOf("api", audience) ?? "api";
   if (processState.sunsetAnnounced || api === "users" || answer.status === 410) return;
   const date = parseSunset(answer.headers["sunset"]);
   if (!date) return;
@@ -61,8 +62,8 @@ export function noticeSunset(
   logger.warn?.(
     `${when} (its Sunset header; the date has moved before). ` +
       (api === "auto"
-        ? `With ${API_KEY} "auto" (the default) this provider moves to the org users API by itself when that ` +
-          `happens; to move earlier, ${howToSet("api", "pulumi", "users")}.`
-        : `${API_KEY} is "invites": set it to "auto" or "users" before then.`),
+        ? `With ${apiKey} "auto" (the default) this provider moves to the org users API by itself when that ` +
+          `happens; to move earlier, ${howToSet("api", audience, "users")}.`
+        : `${apiKey} is "invites": set it to "auto" or "users" before then.`),
   );
 }

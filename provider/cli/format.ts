@@ -1,17 +1,26 @@
 /**
  * How `generate` writes the declarations: the stack config the root project's program reads
- * (examples/stack), or a TypeScript snippet. Pure functions of the declarations, so the output is
- * the same for the same pending invitations, whichever Atlas API they were read from.
+ * (examples/stack), a TypeScript snippet, or the resource file of `pulumi import --file` for the
+ * provider plugin. Pure functions of the declarations, so the YAML and TypeScript are the same for
+ * the same pending invitations, whichever Atlas API they were read from (the import file names
+ * each invitation by that API's id).
  */
 import { Document, isScalar, visit } from "yaml";
 import type { OnAcceptedPolicy } from "../model";
+import { ORG_INVITATION_TYPE } from "../properties";
 
 /** The output formats of `generate`. */
-export type OutputFormat = "yaml" | "ts";
-export const OUTPUT_FORMATS: readonly OutputFormat[] = ["yaml", "ts"];
+export type OutputFormat = "yaml" | "ts" | "import";
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ["yaml", "ts", "import"];
 
 /** One person's pending invitation, as it will be declared. Lists are sorted and without repeats. */
 export interface GeneratedDeclaration {
+  /**
+   * The id Atlas gives the invitation in the API it was read from: the invitation id (invites
+   * API) or the pending org user's id (org users API), 24 lower-case hex characters. Only the
+   * import file uses it; absent where Atlas's answer had none.
+   */
+  id?: string | undefined;
   username: string;
   roles: string[];
   teamIds: string[];
@@ -198,7 +207,49 @@ export function renderTypeScript(input: RenderInput): string {
   ].join("\n");
 }
 
+/**
+ * The file `pulumi import --file <file>` reads: one entry per invitation, with the plugin's type
+ * token, the resource name the other formats give the person (`uniqueResourceNames`), and the
+ * import id `<orgId>/<id>`. The fields are those of the Pulumi CLI's `importFile`/`importSpec`
+ * (pkg/cmd/pulumi/operations/import.go, v3.276.0: `type`, `name`, `id`), which also makes `name`
+ * the resource's name in the code the command writes.
+ */
+export interface ImportFile {
+  resources: { type: string; name: string; id: string }[];
+}
+
+/**
+ * The import file as JSON. A declaration without an id is left out (`generate` warns about it
+ * first); `onAccepted` is not written, because `pulumi import` takes every input from the
+ * provider's read (a supplied input only fills one the read leaves out), so the imported
+ * invitation has the default, `fail`.
+ */
+export function renderImport(input: RenderInput): string {
+  const { names } = uniqueResourceNames(input.declarations.map((d) => d.username));
+  const file: ImportFile = {
+    resources: input.declarations.flatMap((d, i) =>
+      d.id === undefined
+        ? []
+        : [
+            {
+              type: ORG_INVITATION_TYPE,
+              name: names[i] ?? resourceName(d.username),
+              id: `${input.orgId}/${d.id}`,
+            },
+          ],
+    ),
+  };
+  return `${JSON.stringify(file, null, 2)}\n`;
+}
+
 /** The output in `format`. */
 export function render(format: OutputFormat, input: RenderInput): string {
-  return format === "yaml" ? renderYaml(input) : renderTypeScript(input);
+  switch (format) {
+    case "yaml":
+      return renderYaml(input);
+    case "ts":
+      return renderTypeScript(input);
+    case "import":
+      return renderImport(input);
+  }
 }

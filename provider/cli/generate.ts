@@ -2,7 +2,10 @@
  * `generate`: reads an organization's pending invitations and prints declarations of them, so the
  * first `pulumi up` ADOPTS every one (the provider's create finds a pending invitation for the
  * person and takes it over) instead of sending new ones. This is the way in for existing
- * invitations, because `pulumi import` does not work for dynamic resources (pulumi/pulumi#16175).
+ * invitations under the dynamic provider, because `pulumi import` does not work for dynamic
+ * resources (pulumi/pulumi#16175). Under the provider plugin (`atlasorginvitations`), `--format
+ * import` prints the file `pulumi import --file` takes instead: the same people, by the ids of the
+ * API they were read from (docs/import.md).
  *
  * The declarations carry exactly what Atlas holds (roles, teams, project roles), so adoption needs
  * no PATCH either. Nothing here writes to Atlas.
@@ -122,6 +125,8 @@ export function toDeclaration(p: PendingInvitation): GeneratedDeclaration {
     groups.set(g.groupId, [...(groups.get(g.groupId) ?? []), ...g.roles]);
   }
   return {
+    // The resource id the provider gives an invitation made on the API it was read from.
+    id: p.invitationId ?? p.userId,
     username: p.username,
     roles: sorted(p.roles),
     teamIds: sorted(p.teamIds),
@@ -142,7 +147,11 @@ export function byUsername(a: GeneratedDeclaration, b: GeneratedDeclaration): nu
   return a.username < b.username ? -1 : a.username > b.username ? 1 : 0;
 }
 
-const FORMAT_NAMES: Readonly<Record<OutputFormat, string>> = { yaml: "YAML", ts: "TypeScript" };
+const FORMAT_NAMES: Readonly<Record<OutputFormat, string>> = {
+  yaml: "YAML",
+  ts: "TypeScript",
+  import: "a pulumi import file",
+};
 
 /**
  * Reads the org's pending invitations and writes their declarations to stdout. Credentials come
@@ -210,6 +219,15 @@ export async function generate(options: GenerateOptions, io: CliIo): Promise<num
       );
     }
 
+    if (options.format === "import") {
+      for (const d of declarations.filter((x) => x.id === undefined)) {
+        warn(
+          `Atlas's answer gave the invitation of ${d.username} no id, so it is not in the import ` +
+            "file: declare the person yourself, and the first `pulumi up` adopts the invitation.",
+        );
+      }
+    }
+
     io.stdout.write(
       render(options.format, {
         orgId: options.orgId,
@@ -217,7 +235,10 @@ export async function generate(options: GenerateOptions, io: CliIo): Promise<num
         onAccepted: options.onAccepted,
       }),
     );
-    const n = declarations.length;
+    const n =
+      options.format === "import"
+        ? declarations.filter((d) => d.id !== undefined).length
+        : declarations.length;
     note(
       `${n} pending ${n === 1 ? "invitation" : "invitations"} written as ${FORMAT_NAMES[options.format]}` +
         (source === "users" ? " (read from the org users API)" : ""),

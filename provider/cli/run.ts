@@ -15,22 +15,28 @@ export type { CliIo } from "./generate";
 /** The command's name, as npm links it (package.json `bin`). */
 export const COMMAND = "pulumi-atlas-org-invitations";
 
-const SYNOPSIS = `${COMMAND} generate --org <orgId> [--format yaml|ts] [--on-accepted fail|retain]`;
+const SYNOPSIS = `${COMMAND} generate --org <orgId> [--format yaml|ts|import] [--on-accepted fail|retain]`;
 
 /** The text of `--help`. */
 export const USAGE = `Usage: ${SYNOPSIS}
 
 Prints declarations of the pending invitations of a MongoDB Atlas organization. The first
 \`pulumi up\` of those declarations adopts every invitation instead of sending a new one: this is
-how existing invitations come under management, because \`pulumi import\` does not work for
-dynamic resources (pulumi/pulumi#16175).
+how existing invitations come under management with the dynamic provider, because
+\`pulumi import\` does not work for dynamic resources (pulumi/pulumi#16175). With the provider
+plugin (atlasorginvitations), \`--format import\` prints the file of \`pulumi import --file\`.
 
 Options:
   --org <orgId>                the organization: 24 lower-case hex characters (required)
-  --format yaml|ts             yaml (default): stack config for the program of examples/stack
+  --format yaml|ts|import      yaml (default): stack config for the program of examples/stack
                                (atlas-org-invitations:orgId and atlas-org-invitations:invitations)
                                ts: TypeScript, one \`new OrgInvitation(...)\` per person
-  --on-accepted fail|retain    onAccepted of every declaration (left out by default: "fail")
+                               import: JSON for \`pulumi import --file <file>\`, one
+                               atlasorginvitations:index:OrgInvitation per person, with the id
+                               <orgId>/<invitationId>, or <orgId>/<userId> when read from the
+                               org users API
+  --on-accepted fail|retain    onAccepted of every declaration (left out by default: "fail");
+                               not with --format import, which imports the default
   -h, --help                   print this text
 
 Credentials and base URL come from the environment, as the provider reads them:
@@ -127,11 +133,19 @@ function options(values: Values): {
   const format = OUTPUT_FORMATS.find((f) => f === (values.format ?? "yaml"));
   if (!format) {
     throw new UsageError(
-      `--format must be yaml or ts; got ${JSON.stringify(String(values.format).slice(0, 40))}`,
+      `--format must be yaml, ts or import; got ${JSON.stringify(String(values.format).slice(0, 40))}`,
     );
   }
   const raw = values["on-accepted"];
   if (raw === undefined) return { orgId: org, format };
+  if (format === "import") {
+    // `pulumi import` takes every input from the provider's read; an onAccepted in the file
+    // would not reach the state (the engine's mergeSuppliedProperties keeps what the read gives).
+    throw new UsageError(
+      "--on-accepted does not apply to --format import: the import records onAccepted " +
+        '"fail" (the default); set onAccepted in the code `pulumi import` writes, then run `pulumi up`',
+    );
+  }
   const onAccepted = ON_ACCEPTED_POLICIES.find((p) => p === raw);
   if (!onAccepted) {
     throw new UsageError(

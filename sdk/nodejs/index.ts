@@ -32,18 +32,18 @@ const _module = {
     version: utilities.getVersion(),
     construct: (name: string, type: string, urn: string): pulumi.Resource => {
         switch (type) {
-            case "atlas-org-invitations:index:OrgInvitation":
+            case "atlasorginvitations:index:OrgInvitation":
                 return new OrgInvitation(name, <any>undefined, { urn })
             default:
                 throw new Error(`unknown resource type ${type}`);
         }
     },
 };
-pulumi.runtime.registerResourceModule("atlas-org-invitations", "index", _module)
-pulumi.runtime.registerResourcePackage("atlas-org-invitations", {
+pulumi.runtime.registerResourceModule("atlasorginvitations", "index", _module)
+pulumi.runtime.registerResourcePackage("atlasorginvitations", {
     version: utilities.getVersion(),
     constructProvider: (name: string, type: string, urn: string): pulumi.ProviderResource => {
-        if (type !== "pulumi:providers:atlas-org-invitations") {
+        if (type !== "pulumi:providers:atlasorginvitations") {
             throw new Error(`unknown provider type ${type}`);
         }
         return new Provider(name, <any>undefined, { urn });

@@ -32,11 +32,11 @@ export class OrgInvitation extends pulumi.CustomResource {
      * @param opts Optional settings to control the behavior of the CustomResource.
      */
     public static exists(id: pulumi.Input<string>, opts?: pulumi.CustomResourceOptions): pulumi.Output<boolean> {
-        return pulumi.runtime.existsResource("atlas-org-invitations:index:OrgInvitation", id, {}, { ...opts }, undefined);
+        return pulumi.runtime.existsResource("atlasorginvitations:index:OrgInvitation", id, {}, { ...opts }, undefined);
     }
 
     /** @internal */
-    public static readonly __pulumiType = 'atlas-org-invitations:index:OrgInvitation';
+    public static readonly __pulumiType = 'atlasorginvitations:index:OrgInvitation';
 
     /**
      * Returns true if the given object is an instance of OrgInvitation.  This is designed to work even

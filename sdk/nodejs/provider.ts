@@ -5,11 +5,11 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "./utilities";
 
 /**
- * The provider of `OrgInvitation`. Each setting is read from this resource's inputs (the default provider's come from `atlas-org-invitations:*` stack config), else from its environment variables, read by the provider process at every command; so an explicit provider leaves the variables to the provider instead of copying them into its inputs, and credentials in the environment never reach the state.
+ * The provider of `OrgInvitation`. Each setting is read from this resource's inputs (the default provider's come from `atlasorginvitations:*` stack config), else from its environment variables, read by the provider process at every command; so an explicit provider leaves the variables to the provider instead of copying them into its inputs, and credentials in the environment never reach the state.
  */
 export class Provider extends pulumi.ProviderResource {
     /** @internal */
-    public static readonly __pulumiType = 'atlas-org-invitations';
+    public static readonly __pulumiType = 'atlasorginvitations';
 
     /**
      * Returns true if the given object is an instance of Provider.  This is designed to work even
@@ -54,15 +54,15 @@ export class Provider extends pulumi.ProviderResource {
  */
 export interface ProviderArgs {
     /**
-     * Which Atlas API invitations use: `auto`, `invites` or `users`. Default `auto`. Where unset, env `ATLAS_INVITATIONS_API`.
+     * Which Atlas API invitations use: `auto`, `invites` or `users`. `auto` uses the invites API while Atlas serves it and moves to the org users API at its first 410 Gone; it also decides whether an import id names an invitation or an org user. Default `auto`. Where unset, env `ATLAS_INVITATIONS_API`.
      */
     api?: pulumi.Input<string | undefined>;
     /**
-     * The Atlas base URL. Must be `https://`; plain `http://` is accepted only for a loopback host (an emulator). Default `https://cloud.mongodb.com`. Where unset, env `MONGODB_ATLAS_BASE_URL`.
+     * The Atlas base URL. Must be `https://`; plain `http://` is accepted only for a loopback host (an emulator), so credentials never cross a network in clear text. Default `https://cloud.mongodb.com`. Where unset, env `MONGODB_ATLAS_BASE_URL`.
      */
     baseUrl?: pulumi.Input<string | undefined>;
     /**
-     * Service account id, with `clientSecret`. Where unset, env `MONGODB_ATLAS_CLIENT_ID`.
+     * Service account id, with `clientSecret` (OAuth; MongoDB's recommendation, and preferred over an API key pair from the same source). Where unset, env `MONGODB_ATLAS_CLIENT_ID`.
      */
     clientId?: pulumi.Input<string | undefined>;
     /**
@@ -82,7 +82,7 @@ export interface ProviderArgs {
      */
     privateKey?: pulumi.Input<string | undefined>;
     /**
-     * API public key, with `privateKey`. A complete pair here wins over anything in the environment; a service account wins over an API key pair from the same source. Where unset, env `MONGODB_ATLAS_PUBLIC_KEY` (or `MONGODB_ATLAS_PUBLIC_API_KEY`).
+     * API public key, with `privateKey` (HTTP Digest). Credentials come whole from one source: a complete pair in the provider's configuration wins over anything in the environment; within one source, a service account (`clientId`, `clientSecret`) wins over an API key pair. Where unset, env `MONGODB_ATLAS_PUBLIC_KEY` (or `MONGODB_ATLAS_PUBLIC_API_KEY`).
      */
     publicKey?: pulumi.Input<string | undefined>;
     /**

@@ -29,7 +29,10 @@ describe("--help", () => {
 
   it("names every flag, the credentials variables and the exit codes", () => {
     for (const text of [
-      "generate --org <orgId> [--format yaml|ts] [--on-accepted fail|retain]",
+      "generate --org <orgId> [--format yaml|ts|import] [--on-accepted fail|retain]",
+      "pulumi import --file <file>",
+      "<orgId>/<invitationId>",
+      "<orgId>/<userId>",
       "MONGODB_ATLAS_CLIENT_ID",
       "MONGODB_ATLAS_PUBLIC_KEY",
       "MONGODB_ATLAS_BASE_URL",
@@ -55,7 +58,11 @@ describe("usage errors: exit 2, the problem on stderr, nothing on stdout", () =>
     { argv: ["generate", "--org", ORG, "--org", ORG], problem: "--org is given more than once" },
     {
       argv: ["generate", "--org", ORG, "--format", "json"],
-      problem: '--format must be yaml or ts; got "json"',
+      problem: '--format must be yaml, ts or import; got "json"',
+    },
+    {
+      argv: ["generate", "--org", ORG, "--format", "import", "--on-accepted", "retain"],
+      problem: "--on-accepted does not apply to --format import",
     },
     { argv: ["generate", "--org", ORG, "--format"], problem: "--format needs a value" },
     {

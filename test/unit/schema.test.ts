@@ -1,7 +1,9 @@
 /**
  * The package schema (schema/schema.json) and the SDKs generated from it (sdk/), issue 21 items 2
- * and 3. The schema must say what the provider code does: its resource's inputs and outputs are
- * read from the property codec, `check` and `diff`, its configuration from the settings table.
+ * and 3. The schema is derived, never hand-written: the file must be what provider/schema.ts
+ * derives from the property table (provider/properties.ts) and the settings table. And it must say
+ * what the provider code does: its resource's inputs and outputs are compared with the property
+ * codec, `check` and `diff`, its configuration with the settings table.
  * The generated SDKs must be what the generator makes of this schema: sdk/MANIFEST.sha256, which
  * `npm run gen-sdk` writes, holds the hash of the schema and of every generated file, and this
  * test recomputes them (without Go; `npm run gen-sdk -- --check` regenerates and compares).
@@ -11,7 +13,9 @@ import { join } from "node:path";
 import { changedProperties } from "../../provider/diff";
 import type { InvitationState } from "../../provider/model";
 import { DEFAULT_ON_ACCEPTED, ON_ACCEPTED_POLICIES, UNKNOWN } from "../../provider/model";
+import { ORG_INVITATION_TYPE, PLUGIN_PACKAGE } from "../../provider/properties";
 import { parseDeclared, toInputs, toOutputs } from "../../provider/property-codec";
+import { packageSchema } from "../../provider/schema";
 import { SETTINGS } from "../../provider/settings-table";
 import type { SettingName } from "../../provider/settings-table";
 import { validateInputs } from "../../provider/validate";
@@ -53,6 +57,7 @@ interface TypeSpec {
 interface PackageSpec {
   name: string;
   version: string;
+  license: string;
   repository?: string;
   config: { variables: Record<string, PropertySpec> };
   provider: { inputProperties: Record<string, PropertySpec> };
@@ -69,11 +74,12 @@ interface PackageSpec {
 const schema = JSON.parse(readFileSync(join(ROOT, SCHEMA_PATH), "utf8")) as PackageSpec;
 const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
   version: string;
+  license: string;
   repository?: string | { url: string };
 };
-const TOKEN = "atlas-org-invitations:index:OrgInvitation";
-const GROUP_TYPE = "atlas-org-invitations:index:GroupRoleAssignment";
-const POLICY_TYPE = "atlas-org-invitations:index:OnAcceptedPolicy";
+const TOKEN = "atlasorginvitations:index:OrgInvitation";
+const GROUP_TYPE = "atlasorginvitations:index:GroupRoleAssignment";
+const POLICY_TYPE = "atlasorginvitations:index:OnAcceptedPolicy";
 
 function resource(): ResourceSpec {
   const spec = schema.resources[TOKEN];
@@ -119,9 +125,18 @@ function checkInputNames(): string[] {
 }
 
 describe("schema/schema.json: the package", () => {
-  it("is atlas-org-invitations at the package's version", () => {
-    expect(schema.name).toBe("atlas-org-invitations");
+  it("is exactly what provider/schema.ts derives: edit the definitions and run `npm run gen-sdk`, never the file", () => {
+    // JSON round trip: the file holds no `undefined`, and key order is not compared here (prettier
+    // --check in lint keeps the file's formatting; `npm run gen-sdk -- --check` compares the text).
+    expect(schema).toEqual(JSON.parse(JSON.stringify(packageSchema())));
+  });
+
+  it("is atlasorginvitations at the package's version and license", () => {
+    expect(schema.name).toBe("atlasorginvitations");
+    expect(PLUGIN_PACKAGE).toBe(schema.name);
+    expect(ORG_INVITATION_TYPE).toBe(TOKEN);
     expect(schema.version).toBe(pkg.version);
+    expect(schema.license).toBe(pkg.license);
     // package.json has no repository field yet; once it has one, the schema must name the same.
     if (pkg.repository !== undefined) {
       const url = typeof pkg.repository === "string" ? pkg.repository : pkg.repository.url;
@@ -131,7 +146,7 @@ describe("schema/schema.json: the package", () => {
 
   it("names the package in every language", () => {
     expect(schema.language.nodejs.packageName).toBe("@pulumi-atlas-org-invitations/sdk");
-    expect(schema.language.python.packageName).toBe("pulumi_atlas_org_invitations");
+    expect(schema.language.python.packageName).toBe("pulumi_atlasorginvitations");
     expect(schema.language.go.importBasePath).toBe(
       "github.com/pulumi-atlas-org-invitations/sdk/go/atlasorginvitations",
     );
@@ -201,8 +216,11 @@ describe("schema/schema.json: configuration is the settings table's", () => {
   it("has one config variable per setting Pulumi config can set, under the same name", () => {
     expect(sorted(Object.keys(variables))).toEqual(sorted(names));
     // The plugin's key is the dynamic provider's key in the plugin's own namespace:
-    // `mongodbatlas:privateKey` -> `atlas-org-invitations:privateKey` (schema/README.md).
-    for (const name of names) expect(SETTINGS[name].config?.split(":")[1]).toBe(name);
+    // `mongodbatlas:privateKey` -> `atlasorginvitations:privateKey` (schema/README.md).
+    for (const name of names) {
+      expect(SETTINGS[name].config?.split(":")[1]).toBe(name);
+      expect(variables[name]?.description).toContain(`Config \`atlasorginvitations:${name}\``);
+    }
     expect(SETTINGS.onAccepted.config).toBeUndefined();
   });
 

@@ -16,7 +16,10 @@ import { resolveSettings } from "../../provider/settings";
 import type { SettingsSources } from "../../provider/settings";
 import { advise, settingsAdvice } from "../../provider/settings-advice";
 import { SETTINGS, howToSet, sourceOf } from "../../provider/settings-table";
-import type { Audience, SettingName } from "../../provider/settings-table";
+import type { SettingName } from "../../provider/settings-table";
+
+/** The dynamic provider's and the CLI's wording; the plugin's is pinned in test/plugin/. */
+type Audience = "pulumi" | "cli";
 
 const line = { method: "POST", path: "/api/atlas/v2/orgs/o/invites" };
 const KEYS = { MONGODB_ATLAS_PUBLIC_KEY: "pub", MONGODB_ATLAS_PRIVATE_KEY: "priv" };

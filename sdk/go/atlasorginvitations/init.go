@@ -21,7 +21,7 @@ func (m *module) Version() semver.Version {
 
 func (m *module) Construct(ctx *pulumi.Context, name, typ, urn string) (r pulumi.Resource, err error) {
 	switch typ {
-	case "atlas-org-invitations:index:OrgInvitation":
+	case "atlasorginvitations:index:OrgInvitation":
 		r = &OrgInvitation{}
 	default:
 		return nil, fmt.Errorf("unknown resource type: %s", typ)
@@ -40,7 +40,7 @@ func (p *pkg) Version() semver.Version {
 }
 
 func (p *pkg) ConstructProvider(ctx *pulumi.Context, name, typ, urn string) (pulumi.ProviderResource, error) {
-	if typ != "pulumi:providers:atlas-org-invitations" {
+	if typ != "pulumi:providers:atlasorginvitations" {
 		return nil, fmt.Errorf("unknown provider type: %s", typ)
 	}
 
@@ -55,12 +55,12 @@ func init() {
 		version = semver.Version{Major: 1}
 	}
 	pulumi.RegisterResourceModule(
-		"atlas-org-invitations",
+		"atlasorginvitations",
 		"index",
 		&module{version},
 	)
 	pulumi.RegisterResourcePackage(
-		"atlas-org-invitations",
+		"atlasorginvitations",
 		&pkg{version},
 	)
 }

@@ -67,7 +67,7 @@ func NewOrgInvitation(ctx *pulumi.Context,
 	}
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource OrgInvitation
-	err := ctx.RegisterResource("atlas-org-invitations:index:OrgInvitation", name, args, &resource, opts...)
+	err := ctx.RegisterResource("atlasorginvitations:index:OrgInvitation", name, args, &resource, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +79,7 @@ func NewOrgInvitation(ctx *pulumi.Context,
 func GetOrgInvitation(ctx *pulumi.Context,
 	name string, id pulumi.IDInput, state *OrgInvitationState, opts ...pulumi.ResourceOption) (*OrgInvitation, error) {
 	var resource OrgInvitation
-	err := ctx.ReadResource("atlas-org-invitations:index:OrgInvitation", name, id, state, &resource, opts...)
+	err := ctx.ReadResource("atlasorginvitations:index:OrgInvitation", name, id, state, &resource, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +100,7 @@ func (OrgInvitationState) ElementType() reflect.Type {
 // OrgInvitationExists checks whether an existing OrgInvitation resource with the given ID exists.
 func OrgInvitationExists(ctx *pulumi.Context,
 	id pulumi.StringInput, state *OrgInvitationState, opts ...pulumi.ResourceOption) pulumi.BoolOutput {
-	return ctx.ExistsResource("atlas-org-invitations:index:OrgInvitation", id, state, "", opts...)
+	return ctx.ExistsResource("atlasorginvitations:index:OrgInvitation", id, state, "", opts...)
 }
 
 type orgInvitationArgs struct {

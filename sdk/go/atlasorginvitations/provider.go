@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// The provider of `OrgInvitation`. Each setting is read from this resource's inputs (the default provider's come from `atlas-org-invitations:*` stack config), else from its environment variables, read by the provider process at every command; so an explicit provider leaves the variables to the provider instead of copying them into its inputs, and credentials in the environment never reach the state.
+// The provider of `OrgInvitation`. Each setting is read from this resource's inputs (the default provider's come from `atlasorginvitations:*` stack config), else from its environment variables, read by the provider process at every command; so an explicit provider leaves the variables to the provider instead of copying them into its inputs, and credentials in the environment never reach the state.
 type Provider struct {
 	pulumi.ProviderResourceState
 }
@@ -31,7 +31,7 @@ func NewProvider(ctx *pulumi.Context,
 	}
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource Provider
-	err := ctx.RegisterResource("pulumi:providers:atlas-org-invitations", name, args, &resource, opts...)
+	err := ctx.RegisterResource("pulumi:providers:atlasorginvitations", name, args, &resource, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -39,11 +39,11 @@ func NewProvider(ctx *pulumi.Context,
 }
 
 type providerArgs struct {
-	// Which Atlas API invitations use: `auto`, `invites` or `users`. Default `auto`. Where unset, env `ATLAS_INVITATIONS_API`.
+	// Which Atlas API invitations use: `auto`, `invites` or `users`. `auto` uses the invites API while Atlas serves it and moves to the org users API at its first 410 Gone; it also decides whether an import id names an invitation or an org user. Default `auto`. Where unset, env `ATLAS_INVITATIONS_API`.
 	Api *string `pulumi:"api"`
-	// The Atlas base URL. Must be `https://`; plain `http://` is accepted only for a loopback host (an emulator). Default `https://cloud.mongodb.com`. Where unset, env `MONGODB_ATLAS_BASE_URL`.
+	// The Atlas base URL. Must be `https://`; plain `http://` is accepted only for a loopback host (an emulator), so credentials never cross a network in clear text. Default `https://cloud.mongodb.com`. Where unset, env `MONGODB_ATLAS_BASE_URL`.
 	BaseUrl *string `pulumi:"baseUrl"`
-	// Service account id, with `clientSecret`. Where unset, env `MONGODB_ATLAS_CLIENT_ID`.
+	// Service account id, with `clientSecret` (OAuth; MongoDB's recommendation, and preferred over an API key pair from the same source). Where unset, env `MONGODB_ATLAS_CLIENT_ID`.
 	ClientId *string `pulumi:"clientId"`
 	// Service account secret, with `clientId`. A secret. Where unset, env `MONGODB_ATLAS_CLIENT_SECRET`.
 	ClientSecret *string `pulumi:"clientSecret"`
@@ -53,7 +53,7 @@ type providerArgs struct {
 	MaxRetries *int `pulumi:"maxRetries"`
 	// API private key, with `publicKey`. A secret. Where unset, env `MONGODB_ATLAS_PRIVATE_KEY` (or `MONGODB_ATLAS_PRIVATE_API_KEY`).
 	PrivateKey *string `pulumi:"privateKey"`
-	// API public key, with `privateKey`. A complete pair here wins over anything in the environment; a service account wins over an API key pair from the same source. Where unset, env `MONGODB_ATLAS_PUBLIC_KEY` (or `MONGODB_ATLAS_PUBLIC_API_KEY`).
+	// API public key, with `privateKey` (HTTP Digest). Credentials come whole from one source: a complete pair in the provider's configuration wins over anything in the environment; within one source, a service account (`clientId`, `clientSecret`) wins over an API key pair. Where unset, env `MONGODB_ATLAS_PUBLIC_KEY` (or `MONGODB_ATLAS_PUBLIC_API_KEY`).
 	PublicKey *string `pulumi:"publicKey"`
 	// Timeout of each attempt in milliseconds, at most what is left of the budget (1-3600000). Default 30000. Where unset, env `ATLAS_INVITATIONS_REQUEST_TIMEOUT_MS`.
 	RequestTimeoutMs *int `pulumi:"requestTimeoutMs"`
@@ -61,11 +61,11 @@ type providerArgs struct {
 
 // The set of arguments for constructing a Provider resource.
 type ProviderArgs struct {
-	// Which Atlas API invitations use: `auto`, `invites` or `users`. Default `auto`. Where unset, env `ATLAS_INVITATIONS_API`.
+	// Which Atlas API invitations use: `auto`, `invites` or `users`. `auto` uses the invites API while Atlas serves it and moves to the org users API at its first 410 Gone; it also decides whether an import id names an invitation or an org user. Default `auto`. Where unset, env `ATLAS_INVITATIONS_API`.
 	Api pulumi.StringPtrInput
-	// The Atlas base URL. Must be `https://`; plain `http://` is accepted only for a loopback host (an emulator). Default `https://cloud.mongodb.com`. Where unset, env `MONGODB_ATLAS_BASE_URL`.
+	// The Atlas base URL. Must be `https://`; plain `http://` is accepted only for a loopback host (an emulator), so credentials never cross a network in clear text. Default `https://cloud.mongodb.com`. Where unset, env `MONGODB_ATLAS_BASE_URL`.
 	BaseUrl pulumi.StringPtrInput
-	// Service account id, with `clientSecret`. Where unset, env `MONGODB_ATLAS_CLIENT_ID`.
+	// Service account id, with `clientSecret` (OAuth; MongoDB's recommendation, and preferred over an API key pair from the same source). Where unset, env `MONGODB_ATLAS_CLIENT_ID`.
 	ClientId pulumi.StringPtrInput
 	// Service account secret, with `clientId`. A secret. Where unset, env `MONGODB_ATLAS_CLIENT_SECRET`.
 	ClientSecret pulumi.StringPtrInput
@@ -75,7 +75,7 @@ type ProviderArgs struct {
 	MaxRetries pulumi.IntPtrInput
 	// API private key, with `publicKey`. A secret. Where unset, env `MONGODB_ATLAS_PRIVATE_KEY` (or `MONGODB_ATLAS_PRIVATE_API_KEY`).
 	PrivateKey pulumi.StringPtrInput
-	// API public key, with `privateKey`. A complete pair here wins over anything in the environment; a service account wins over an API key pair from the same source. Where unset, env `MONGODB_ATLAS_PUBLIC_KEY` (or `MONGODB_ATLAS_PUBLIC_API_KEY`).
+	// API public key, with `privateKey` (HTTP Digest). Credentials come whole from one source: a complete pair in the provider's configuration wins over anything in the environment; within one source, a service account (`clientId`, `clientSecret`) wins over an API key pair. Where unset, env `MONGODB_ATLAS_PUBLIC_KEY` (or `MONGODB_ATLAS_PUBLIC_API_KEY`).
 	PublicKey pulumi.StringPtrInput
 	// Timeout of each attempt in milliseconds, at most what is left of the budget (1-3600000). Default 30000. Where unset, env `ATLAS_INVITATIONS_REQUEST_TIMEOUT_MS`.
 	RequestTimeoutMs pulumi.IntPtrInput

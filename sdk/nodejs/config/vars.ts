@@ -5,10 +5,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as utilities from "../utilities";
 
 declare var exports: any;
-const __config = new pulumi.Config("atlas-org-invitations");
+const __config = new pulumi.Config("atlasorginvitations");
 
 /**
- * Which Atlas API invitations use: `auto`, `invites` or `users`. Default `auto`. Config `atlas-org-invitations:api` (the dynamic provider's `atlasInvitations:api`), or env `ATLAS_INVITATIONS_API`.
+ * Which Atlas API invitations use: `auto`, `invites` or `users`. `auto` uses the invites API while Atlas serves it and moves to the org users API at its first 410 Gone; it also decides whether an import id names an invitation or an org user. Default `auto`. Config `atlasorginvitations:api` (the dynamic provider's `atlasInvitations:api`), or env `ATLAS_INVITATIONS_API`.
  */
 export declare const api: string;
 Object.defineProperty(exports, "api", {
@@ -19,7 +19,7 @@ Object.defineProperty(exports, "api", {
 });
 
 /**
- * The Atlas base URL. Must be `https://`; plain `http://` is accepted only for a loopback host (an emulator), so credentials never cross a network in clear text. Default `https://cloud.mongodb.com`. Config `atlas-org-invitations:baseUrl` (the dynamic provider's `mongodbatlas:baseUrl`), or env `MONGODB_ATLAS_BASE_URL`.
+ * The Atlas base URL. Must be `https://`; plain `http://` is accepted only for a loopback host (an emulator), so credentials never cross a network in clear text. Default `https://cloud.mongodb.com`. Config `atlasorginvitations:baseUrl` (the dynamic provider's `mongodbatlas:baseUrl`), or env `MONGODB_ATLAS_BASE_URL`.
  */
 export declare const baseUrl: string;
 Object.defineProperty(exports, "baseUrl", {
@@ -30,7 +30,7 @@ Object.defineProperty(exports, "baseUrl", {
 });
 
 /**
- * Service account id, with `clientSecret` (OAuth; MongoDB's recommendation, and preferred over an API key pair from the same source). No default. Config `atlas-org-invitations:clientId` (the dynamic provider's `mongodbatlas:clientId`), or env `MONGODB_ATLAS_CLIENT_ID`.
+ * Service account id, with `clientSecret` (OAuth; MongoDB's recommendation, and preferred over an API key pair from the same source). No default. Config `atlasorginvitations:clientId` (the dynamic provider's `mongodbatlas:clientId`), or env `MONGODB_ATLAS_CLIENT_ID`.
  */
 export declare const clientId: string | undefined;
 Object.defineProperty(exports, "clientId", {
@@ -41,7 +41,7 @@ Object.defineProperty(exports, "clientId", {
 });
 
 /**
- * Service account secret, with `clientId`. A secret: set it with `pulumi config set --secret`; never written to state, logs or error messages. No default. Config `atlas-org-invitations:clientSecret` (the dynamic provider's `mongodbatlas:clientSecret`), or env `MONGODB_ATLAS_CLIENT_SECRET`.
+ * Service account secret, with `clientId`. A secret: set it with `pulumi config set --secret` (Pulumi stores it encrypted); never written to logs or error messages. No default. Config `atlasorginvitations:clientSecret` (the dynamic provider's `mongodbatlas:clientSecret`), or env `MONGODB_ATLAS_CLIENT_SECRET`.
  */
 export declare const clientSecret: string | undefined;
 Object.defineProperty(exports, "clientSecret", {
@@ -52,7 +52,7 @@ Object.defineProperty(exports, "clientSecret", {
 });
 
 /**
- * Budget of one provider operation in milliseconds, every call and wait included (1-86400000). Default 180000. Config `atlas-org-invitations:deadlineMs` (the dynamic provider's `atlasInvitations:deadlineMs`), or env `ATLAS_INVITATIONS_DEADLINE_MS`.
+ * Budget of one provider operation in milliseconds, every call and wait included (1-86400000). Default 180000. Config `atlasorginvitations:deadlineMs` (the dynamic provider's `atlasInvitations:deadlineMs`), or env `ATLAS_INVITATIONS_DEADLINE_MS`.
  */
 export declare const deadlineMs: number;
 Object.defineProperty(exports, "deadlineMs", {
@@ -63,7 +63,7 @@ Object.defineProperty(exports, "deadlineMs", {
 });
 
 /**
- * Retries of one call after its first attempt (0-100). Default 5. Config `atlas-org-invitations:maxRetries` (the dynamic provider's `atlasInvitations:maxRetries`), or env `ATLAS_INVITATIONS_MAX_RETRIES`.
+ * Retries of one call after its first attempt (0-100). Default 5. Config `atlasorginvitations:maxRetries` (the dynamic provider's `atlasInvitations:maxRetries`), or env `ATLAS_INVITATIONS_MAX_RETRIES`.
  */
 export declare const maxRetries: number;
 Object.defineProperty(exports, "maxRetries", {
@@ -74,7 +74,7 @@ Object.defineProperty(exports, "maxRetries", {
 });
 
 /**
- * API private key, with `publicKey`. A secret: set it with `pulumi config set --secret`; never written to state, logs or error messages. No default. Config `atlas-org-invitations:privateKey` (the dynamic provider's `mongodbatlas:privateKey`), or env `MONGODB_ATLAS_PRIVATE_KEY` (or `MONGODB_ATLAS_PRIVATE_API_KEY`).
+ * API private key, with `publicKey`. A secret: set it with `pulumi config set --secret` (Pulumi stores it encrypted); never written to logs or error messages. No default. Config `atlasorginvitations:privateKey` (the dynamic provider's `mongodbatlas:privateKey`), or env `MONGODB_ATLAS_PRIVATE_KEY` (or `MONGODB_ATLAS_PRIVATE_API_KEY`).
  */
 export declare const privateKey: string | undefined;
 Object.defineProperty(exports, "privateKey", {
@@ -85,7 +85,7 @@ Object.defineProperty(exports, "privateKey", {
 });
 
 /**
- * API public key, with `privateKey` (HTTP Digest). Credentials come whole from one source: a complete pair in config wins over anything in the environment; within one source, a service account (`clientId`, `clientSecret`) wins over an API key pair. No default. Config `atlas-org-invitations:publicKey` (the dynamic provider's `mongodbatlas:publicKey`), or env `MONGODB_ATLAS_PUBLIC_KEY` (or `MONGODB_ATLAS_PUBLIC_API_KEY`).
+ * API public key, with `privateKey` (HTTP Digest). Credentials come whole from one source: a complete pair in the provider's configuration wins over anything in the environment; within one source, a service account (`clientId`, `clientSecret`) wins over an API key pair. No default. Config `atlasorginvitations:publicKey` (the dynamic provider's `mongodbatlas:publicKey`), or env `MONGODB_ATLAS_PUBLIC_KEY` (or `MONGODB_ATLAS_PUBLIC_API_KEY`).
  */
 export declare const publicKey: string | undefined;
 Object.defineProperty(exports, "publicKey", {
@@ -96,7 +96,7 @@ Object.defineProperty(exports, "publicKey", {
 });
 
 /**
- * Timeout of each attempt in milliseconds, at most what is left of the budget (1-3600000). Default 30000. Config `atlas-org-invitations:requestTimeoutMs` (the dynamic provider's `atlasInvitations:requestTimeoutMs`), or env `ATLAS_INVITATIONS_REQUEST_TIMEOUT_MS`.
+ * Timeout of each attempt in milliseconds, at most what is left of the budget (1-3600000). Default 30000. Config `atlasorginvitations:requestTimeoutMs` (the dynamic provider's `atlasInvitations:requestTimeoutMs`), or env `ATLAS_INVITATIONS_REQUEST_TIMEOUT_MS`.
  */
 export declare const requestTimeoutMs: number;
 Object.defineProperty(exports, "requestTimeoutMs", {

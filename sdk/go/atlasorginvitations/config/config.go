@@ -11,9 +11,9 @@ import (
 
 var _ = internal.GetEnvOrDefault
 
-// Which Atlas API invitations use: `auto`, `invites` or `users`. Default `auto`. Config `atlas-org-invitations:api` (the dynamic provider's `atlasInvitations:api`), or env `ATLAS_INVITATIONS_API`.
+// Which Atlas API invitations use: `auto`, `invites` or `users`. `auto` uses the invites API while Atlas serves it and moves to the org users API at its first 410 Gone; it also decides whether an import id names an invitation or an org user. Default `auto`. Config `atlasorginvitations:api` (the dynamic provider's `atlasInvitations:api`), or env `ATLAS_INVITATIONS_API`.
 func GetApi(ctx *pulumi.Context) string {
-	v, err := config.Try(ctx, "atlas-org-invitations:api")
+	v, err := config.Try(ctx, "atlasorginvitations:api")
 	if err == nil {
 		return v
 	}
@@ -24,9 +24,9 @@ func GetApi(ctx *pulumi.Context) string {
 	return value
 }
 
-// The Atlas base URL. Must be `https://`; plain `http://` is accepted only for a loopback host (an emulator), so credentials never cross a network in clear text. Default `https://cloud.mongodb.com`. Config `atlas-org-invitations:baseUrl` (the dynamic provider's `mongodbatlas:baseUrl`), or env `MONGODB_ATLAS_BASE_URL`.
+// The Atlas base URL. Must be `https://`; plain `http://` is accepted only for a loopback host (an emulator), so credentials never cross a network in clear text. Default `https://cloud.mongodb.com`. Config `atlasorginvitations:baseUrl` (the dynamic provider's `mongodbatlas:baseUrl`), or env `MONGODB_ATLAS_BASE_URL`.
 func GetBaseUrl(ctx *pulumi.Context) string {
-	v, err := config.Try(ctx, "atlas-org-invitations:baseUrl")
+	v, err := config.Try(ctx, "atlasorginvitations:baseUrl")
 	if err == nil {
 		return v
 	}
@@ -37,9 +37,9 @@ func GetBaseUrl(ctx *pulumi.Context) string {
 	return value
 }
 
-// Service account id, with `clientSecret` (OAuth; MongoDB's recommendation, and preferred over an API key pair from the same source). No default. Config `atlas-org-invitations:clientId` (the dynamic provider's `mongodbatlas:clientId`), or env `MONGODB_ATLAS_CLIENT_ID`.
+// Service account id, with `clientSecret` (OAuth; MongoDB's recommendation, and preferred over an API key pair from the same source). No default. Config `atlasorginvitations:clientId` (the dynamic provider's `mongodbatlas:clientId`), or env `MONGODB_ATLAS_CLIENT_ID`.
 func GetClientId(ctx *pulumi.Context) string {
-	v, err := config.Try(ctx, "atlas-org-invitations:clientId")
+	v, err := config.Try(ctx, "atlasorginvitations:clientId")
 	if err == nil {
 		return v
 	}
@@ -50,9 +50,9 @@ func GetClientId(ctx *pulumi.Context) string {
 	return value
 }
 
-// Service account secret, with `clientId`. A secret: set it with `pulumi config set --secret`; never written to state, logs or error messages. No default. Config `atlas-org-invitations:clientSecret` (the dynamic provider's `mongodbatlas:clientSecret`), or env `MONGODB_ATLAS_CLIENT_SECRET`.
+// Service account secret, with `clientId`. A secret: set it with `pulumi config set --secret` (Pulumi stores it encrypted); never written to logs or error messages. No default. Config `atlasorginvitations:clientSecret` (the dynamic provider's `mongodbatlas:clientSecret`), or env `MONGODB_ATLAS_CLIENT_SECRET`.
 func GetClientSecret(ctx *pulumi.Context) string {
-	v, err := config.Try(ctx, "atlas-org-invitations:clientSecret")
+	v, err := config.Try(ctx, "atlasorginvitations:clientSecret")
 	if err == nil {
 		return v
 	}
@@ -63,9 +63,9 @@ func GetClientSecret(ctx *pulumi.Context) string {
 	return value
 }
 
-// Budget of one provider operation in milliseconds, every call and wait included (1-86400000). Default 180000. Config `atlas-org-invitations:deadlineMs` (the dynamic provider's `atlasInvitations:deadlineMs`), or env `ATLAS_INVITATIONS_DEADLINE_MS`.
+// Budget of one provider operation in milliseconds, every call and wait included (1-86400000). Default 180000. Config `atlasorginvitations:deadlineMs` (the dynamic provider's `atlasInvitations:deadlineMs`), or env `ATLAS_INVITATIONS_DEADLINE_MS`.
 func GetDeadlineMs(ctx *pulumi.Context) int {
-	v, err := config.TryInt(ctx, "atlas-org-invitations:deadlineMs")
+	v, err := config.TryInt(ctx, "atlasorginvitations:deadlineMs")
 	if err == nil {
 		return v
 	}
@@ -76,9 +76,9 @@ func GetDeadlineMs(ctx *pulumi.Context) int {
 	return value
 }
 
-// Retries of one call after its first attempt (0-100). Default 5. Config `atlas-org-invitations:maxRetries` (the dynamic provider's `atlasInvitations:maxRetries`), or env `ATLAS_INVITATIONS_MAX_RETRIES`.
+// Retries of one call after its first attempt (0-100). Default 5. Config `atlasorginvitations:maxRetries` (the dynamic provider's `atlasInvitations:maxRetries`), or env `ATLAS_INVITATIONS_MAX_RETRIES`.
 func GetMaxRetries(ctx *pulumi.Context) int {
-	v, err := config.TryInt(ctx, "atlas-org-invitations:maxRetries")
+	v, err := config.TryInt(ctx, "atlasorginvitations:maxRetries")
 	if err == nil {
 		return v
 	}
@@ -89,9 +89,9 @@ func GetMaxRetries(ctx *pulumi.Context) int {
 	return value
 }
 
-// API private key, with `publicKey`. A secret: set it with `pulumi config set --secret`; never written to state, logs or error messages. No default. Config `atlas-org-invitations:privateKey` (the dynamic provider's `mongodbatlas:privateKey`), or env `MONGODB_ATLAS_PRIVATE_KEY` (or `MONGODB_ATLAS_PRIVATE_API_KEY`).
+// API private key, with `publicKey`. A secret: set it with `pulumi config set --secret` (Pulumi stores it encrypted); never written to logs or error messages. No default. Config `atlasorginvitations:privateKey` (the dynamic provider's `mongodbatlas:privateKey`), or env `MONGODB_ATLAS_PRIVATE_KEY` (or `MONGODB_ATLAS_PRIVATE_API_KEY`).
 func GetPrivateKey(ctx *pulumi.Context) string {
-	v, err := config.Try(ctx, "atlas-org-invitations:privateKey")
+	v, err := config.Try(ctx, "atlasorginvitations:privateKey")
 	if err == nil {
 		return v
 	}
@@ -102,9 +102,9 @@ func GetPrivateKey(ctx *pulumi.Context) string {
 	return value
 }
 
-// API public key, with `privateKey` (HTTP Digest). Credentials come whole from one source: a complete pair in config wins over anything in the environment; within one source, a service account (`clientId`, `clientSecret`) wins over an API key pair. No default. Config `atlas-org-invitations:publicKey` (the dynamic provider's `mongodbatlas:publicKey`), or env `MONGODB_ATLAS_PUBLIC_KEY` (or `MONGODB_ATLAS_PUBLIC_API_KEY`).
+// API public key, with `privateKey` (HTTP Digest). Credentials come whole from one source: a complete pair in the provider's configuration wins over anything in the environment; within one source, a service account (`clientId`, `clientSecret`) wins over an API key pair. No default. Config `atlasorginvitations:publicKey` (the dynamic provider's `mongodbatlas:publicKey`), or env `MONGODB_ATLAS_PUBLIC_KEY` (or `MONGODB_ATLAS_PUBLIC_API_KEY`).
 func GetPublicKey(ctx *pulumi.Context) string {
-	v, err := config.Try(ctx, "atlas-org-invitations:publicKey")
+	v, err := config.Try(ctx, "atlasorginvitations:publicKey")
 	if err == nil {
 		return v
 	}
@@ -115,9 +115,9 @@ func GetPublicKey(ctx *pulumi.Context) string {
 	return value
 }
 
-// Timeout of each attempt in milliseconds, at most what is left of the budget (1-3600000). Default 30000. Config `atlas-org-invitations:requestTimeoutMs` (the dynamic provider's `atlasInvitations:requestTimeoutMs`), or env `ATLAS_INVITATIONS_REQUEST_TIMEOUT_MS`.
+// Timeout of each attempt in milliseconds, at most what is left of the budget (1-3600000). Default 30000. Config `atlasorginvitations:requestTimeoutMs` (the dynamic provider's `atlasInvitations:requestTimeoutMs`), or env `ATLAS_INVITATIONS_REQUEST_TIMEOUT_MS`.
 func GetRequestTimeoutMs(ctx *pulumi.Context) int {
-	v, err := config.TryInt(ctx, "atlas-org-invitations:requestTimeoutMs")
+	v, err := config.TryInt(ctx, "atlasorginvitations:requestTimeoutMs")
 	if err == nil {
 		return v
 	}

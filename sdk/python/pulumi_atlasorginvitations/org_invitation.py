@@ -123,7 +123,7 @@ class OrgInvitationArgs:
         pulumi.set(self, "team_ids", value)
 
 
-@pulumi.type_token("atlas-org-invitations:index:OrgInvitation")
+@pulumi.type_token("atlasorginvitations:index:OrgInvitation")
 class OrgInvitation(pulumi.CustomResource):
     @overload
     def __init__(__self__,
@@ -213,7 +213,7 @@ class OrgInvitation(pulumi.CustomResource):
             __props__.__dict__["status"] = None
             __props__.__dict__["user_id"] = None
         super(OrgInvitation, __self__).__init__(
-            'atlas-org-invitations:index:OrgInvitation',
+            'atlasorginvitations:index:OrgInvitation',
             resource_name,
             __props__,
             opts)
@@ -253,7 +253,7 @@ class OrgInvitation(pulumi.CustomResource):
     def exists(id: pulumi.Input[str],
             opts: Optional[pulumi.ResourceOptions] = None) -> pulumi.Output[bool]:
         __props__: dict = {}
-        return pulumi.runtime.exists_resource(None, 'atlas-org-invitations:index:OrgInvitation', id, __props__, opts or pulumi.ResourceOptions())
+        return pulumi.runtime.exists_resource(None, 'atlasorginvitations:index:OrgInvitation', id, __props__, opts or pulumi.ResourceOptions())
 
     @_builtins.property
     @pulumi.getter(name="createdAt")

@@ -31,14 +31,14 @@ class ProviderArgs:
         """
         The set of arguments for constructing a Provider resource.
 
-        :param pulumi.Input[_builtins.str] api: Which Atlas API invitations use: `auto`, `invites` or `users`. Default `auto`. Where unset, env `ATLAS_INVITATIONS_API`.
-        :param pulumi.Input[_builtins.str] base_url: The Atlas base URL. Must be `https://`; plain `http://` is accepted only for a loopback host (an emulator). Default `https://cloud.mongodb.com`. Where unset, env `MONGODB_ATLAS_BASE_URL`.
-        :param pulumi.Input[_builtins.str] client_id: Service account id, with `clientSecret`. Where unset, env `MONGODB_ATLAS_CLIENT_ID`.
+        :param pulumi.Input[_builtins.str] api: Which Atlas API invitations use: `auto`, `invites` or `users`. `auto` uses the invites API while Atlas serves it and moves to the org users API at its first 410 Gone; it also decides whether an import id names an invitation or an org user. Default `auto`. Where unset, env `ATLAS_INVITATIONS_API`.
+        :param pulumi.Input[_builtins.str] base_url: The Atlas base URL. Must be `https://`; plain `http://` is accepted only for a loopback host (an emulator), so credentials never cross a network in clear text. Default `https://cloud.mongodb.com`. Where unset, env `MONGODB_ATLAS_BASE_URL`.
+        :param pulumi.Input[_builtins.str] client_id: Service account id, with `clientSecret` (OAuth; MongoDB's recommendation, and preferred over an API key pair from the same source). Where unset, env `MONGODB_ATLAS_CLIENT_ID`.
         :param pulumi.Input[_builtins.str] client_secret: Service account secret, with `clientId`. A secret. Where unset, env `MONGODB_ATLAS_CLIENT_SECRET`.
         :param pulumi.Input[_builtins.int] deadline_ms: Budget of one provider operation in milliseconds, every call and wait included (1-86400000). Default 180000. Where unset, env `ATLAS_INVITATIONS_DEADLINE_MS`.
         :param pulumi.Input[_builtins.int] max_retries: Retries of one call after its first attempt (0-100). Default 5. Where unset, env `ATLAS_INVITATIONS_MAX_RETRIES`.
         :param pulumi.Input[_builtins.str] private_key: API private key, with `publicKey`. A secret. Where unset, env `MONGODB_ATLAS_PRIVATE_KEY` (or `MONGODB_ATLAS_PRIVATE_API_KEY`).
-        :param pulumi.Input[_builtins.str] public_key: API public key, with `privateKey`. A complete pair here wins over anything in the environment; a service account wins over an API key pair from the same source. Where unset, env `MONGODB_ATLAS_PUBLIC_KEY` (or `MONGODB_ATLAS_PUBLIC_API_KEY`).
+        :param pulumi.Input[_builtins.str] public_key: API public key, with `privateKey` (HTTP Digest). Credentials come whole from one source: a complete pair in the provider's configuration wins over anything in the environment; within one source, a service account (`clientId`, `clientSecret`) wins over an API key pair. Where unset, env `MONGODB_ATLAS_PUBLIC_KEY` (or `MONGODB_ATLAS_PUBLIC_API_KEY`).
         :param pulumi.Input[_builtins.int] request_timeout_ms: Timeout of each attempt in milliseconds, at most what is left of the budget (1-3600000). Default 30000. Where unset, env `ATLAS_INVITATIONS_REQUEST_TIMEOUT_MS`.
         """
         if api is not None:
@@ -64,7 +64,7 @@ class ProviderArgs:
     @pulumi.getter
     def api(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Which Atlas API invitations use: `auto`, `invites` or `users`. Default `auto`. Where unset, env `ATLAS_INVITATIONS_API`.
+        Which Atlas API invitations use: `auto`, `invites` or `users`. `auto` uses the invites API while Atlas serves it and moves to the org users API at its first 410 Gone; it also decides whether an import id names an invitation or an org user. Default `auto`. Where unset, env `ATLAS_INVITATIONS_API`.
         """
         return pulumi.get(self, "api")
 
@@ -76,7 +76,7 @@ class ProviderArgs:
     @pulumi.getter(name="baseUrl")
     def base_url(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        The Atlas base URL. Must be `https://`; plain `http://` is accepted only for a loopback host (an emulator). Default `https://cloud.mongodb.com`. Where unset, env `MONGODB_ATLAS_BASE_URL`.
+        The Atlas base URL. Must be `https://`; plain `http://` is accepted only for a loopback host (an emulator), so credentials never cross a network in clear text. Default `https://cloud.mongodb.com`. Where unset, env `MONGODB_ATLAS_BASE_URL`.
         """
         return pulumi.get(self, "base_url")
 
@@ -88,7 +88,7 @@ class ProviderArgs:
     @pulumi.getter(name="clientId")
     def client_id(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        Service account id, with `clientSecret`. Where unset, env `MONGODB_ATLAS_CLIENT_ID`.
+        Service account id, with `clientSecret` (OAuth; MongoDB's recommendation, and preferred over an API key pair from the same source). Where unset, env `MONGODB_ATLAS_CLIENT_ID`.
         """
         return pulumi.get(self, "client_id")
 
@@ -148,7 +148,7 @@ class ProviderArgs:
     @pulumi.getter(name="publicKey")
     def public_key(self) -> pulumi.Input[Optional[_builtins.str]]:
         """
-        API public key, with `privateKey`. A complete pair here wins over anything in the environment; a service account wins over an API key pair from the same source. Where unset, env `MONGODB_ATLAS_PUBLIC_KEY` (or `MONGODB_ATLAS_PUBLIC_API_KEY`).
+        API public key, with `privateKey` (HTTP Digest). Credentials come whole from one source: a complete pair in the provider's configuration wins over anything in the environment; within one source, a service account (`clientId`, `clientSecret`) wins over an API key pair. Where unset, env `MONGODB_ATLAS_PUBLIC_KEY` (or `MONGODB_ATLAS_PUBLIC_API_KEY`).
         """
         return pulumi.get(self, "public_key")
 
@@ -169,7 +169,7 @@ class ProviderArgs:
         pulumi.set(self, "request_timeout_ms", value)
 
 
-@pulumi.type_token("pulumi:providers:atlas-org-invitations")
+@pulumi.type_token("pulumi:providers:atlasorginvitations")
 class Provider(pulumi.ProviderResource):
     @overload
     def __init__(__self__,
@@ -186,18 +186,18 @@ class Provider(pulumi.ProviderResource):
                  request_timeout_ms: pulumi.Input[Optional[_builtins.int]] = None,
                  __props__=None):
         """
-        The provider of `OrgInvitation`. Each setting is read from this resource's inputs (the default provider's come from `atlas-org-invitations:*` stack config), else from its environment variables, read by the provider process at every command; so an explicit provider leaves the variables to the provider instead of copying them into its inputs, and credentials in the environment never reach the state.
+        The provider of `OrgInvitation`. Each setting is read from this resource's inputs (the default provider's come from `atlasorginvitations:*` stack config), else from its environment variables, read by the provider process at every command; so an explicit provider leaves the variables to the provider instead of copying them into its inputs, and credentials in the environment never reach the state.
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
-        :param pulumi.Input[_builtins.str] api: Which Atlas API invitations use: `auto`, `invites` or `users`. Default `auto`. Where unset, env `ATLAS_INVITATIONS_API`.
-        :param pulumi.Input[_builtins.str] base_url: The Atlas base URL. Must be `https://`; plain `http://` is accepted only for a loopback host (an emulator). Default `https://cloud.mongodb.com`. Where unset, env `MONGODB_ATLAS_BASE_URL`.
-        :param pulumi.Input[_builtins.str] client_id: Service account id, with `clientSecret`. Where unset, env `MONGODB_ATLAS_CLIENT_ID`.
+        :param pulumi.Input[_builtins.str] api: Which Atlas API invitations use: `auto`, `invites` or `users`. `auto` uses the invites API while Atlas serves it and moves to the org users API at its first 410 Gone; it also decides whether an import id names an invitation or an org user. Default `auto`. Where unset, env `ATLAS_INVITATIONS_API`.
+        :param pulumi.Input[_builtins.str] base_url: The Atlas base URL. Must be `https://`; plain `http://` is accepted only for a loopback host (an emulator), so credentials never cross a network in clear text. Default `https://cloud.mongodb.com`. Where unset, env `MONGODB_ATLAS_BASE_URL`.
+        :param pulumi.Input[_builtins.str] client_id: Service account id, with `clientSecret` (OAuth; MongoDB's recommendation, and preferred over an API key pair from the same source). Where unset, env `MONGODB_ATLAS_CLIENT_ID`.
         :param pulumi.Input[_builtins.str] client_secret: Service account secret, with `clientId`. A secret. Where unset, env `MONGODB_ATLAS_CLIENT_SECRET`.
         :param pulumi.Input[_builtins.int] deadline_ms: Budget of one provider operation in milliseconds, every call and wait included (1-86400000). Default 180000. Where unset, env `ATLAS_INVITATIONS_DEADLINE_MS`.
         :param pulumi.Input[_builtins.int] max_retries: Retries of one call after its first attempt (0-100). Default 5. Where unset, env `ATLAS_INVITATIONS_MAX_RETRIES`.
         :param pulumi.Input[_builtins.str] private_key: API private key, with `publicKey`. A secret. Where unset, env `MONGODB_ATLAS_PRIVATE_KEY` (or `MONGODB_ATLAS_PRIVATE_API_KEY`).
-        :param pulumi.Input[_builtins.str] public_key: API public key, with `privateKey`. A complete pair here wins over anything in the environment; a service account wins over an API key pair from the same source. Where unset, env `MONGODB_ATLAS_PUBLIC_KEY` (or `MONGODB_ATLAS_PUBLIC_API_KEY`).
+        :param pulumi.Input[_builtins.str] public_key: API public key, with `privateKey` (HTTP Digest). Credentials come whole from one source: a complete pair in the provider's configuration wins over anything in the environment; within one source, a service account (`clientId`, `clientSecret`) wins over an API key pair. Where unset, env `MONGODB_ATLAS_PUBLIC_KEY` (or `MONGODB_ATLAS_PUBLIC_API_KEY`).
         :param pulumi.Input[_builtins.int] request_timeout_ms: Timeout of each attempt in milliseconds, at most what is left of the budget (1-3600000). Default 30000. Where unset, env `ATLAS_INVITATIONS_REQUEST_TIMEOUT_MS`.
         """
         ...
@@ -207,7 +207,7 @@ class Provider(pulumi.ProviderResource):
                  args: Optional[ProviderArgs] = None,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        The provider of `OrgInvitation`. Each setting is read from this resource's inputs (the default provider's come from `atlas-org-invitations:*` stack config), else from its environment variables, read by the provider process at every command; so an explicit provider leaves the variables to the provider instead of copying them into its inputs, and credentials in the environment never reach the state.
+        The provider of `OrgInvitation`. Each setting is read from this resource's inputs (the default provider's come from `atlasorginvitations:*` stack config), else from its environment variables, read by the provider process at every command; so an explicit provider leaves the variables to the provider instead of copying them into its inputs, and credentials in the environment never reach the state.
 
         :param str resource_name: The name of the resource.
         :param ProviderArgs args: The arguments to use to populate this resource's properties.
@@ -252,7 +252,7 @@ class Provider(pulumi.ProviderResource):
             __props__.__dict__["public_key"] = public_key
             __props__.__dict__["request_timeout_ms"] = pulumi.Output.from_input(request_timeout_ms).apply(pulumi.runtime.to_json) if request_timeout_ms is not None else None
         super(Provider, __self__).__init__(
-            'atlas-org-invitations',
+            'atlasorginvitations',
             resource_name,
             __props__,
             opts)

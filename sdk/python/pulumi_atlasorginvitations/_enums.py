@@ -11,7 +11,7 @@ __all__ = [
 ]
 
 
-@pulumi.type_token("atlas-org-invitations:index:OnAcceptedPolicy")
+@pulumi.type_token("atlasorginvitations:index:OnAcceptedPolicy")
 class OnAcceptedPolicy(_builtins.str, Enum):
     """
     What `pulumi destroy` does once the invitation was accepted. The member is never removed either way.

@@ -14,20 +14,20 @@ from . import outputs
 
 # Make subpackages available:
 if typing.TYPE_CHECKING:
-    import pulumi_atlas_org_invitations.config as __config
+    import pulumi_atlasorginvitations.config as __config
     config = __config
 else:
-    config = _utilities.lazy_import('pulumi_atlas_org_invitations.config')
+    config = _utilities.lazy_import('pulumi_atlasorginvitations.config')
 
 _utilities.register(
     resource_modules="""
 [
  {
-  "pkg": "atlas-org-invitations",
+  "pkg": "atlasorginvitations",
   "mod": "index",
-  "fqn": "pulumi_atlas_org_invitations",
+  "fqn": "pulumi_atlasorginvitations",
   "classes": {
-   "atlas-org-invitations:index:OrgInvitation": "OrgInvitation"
+   "atlasorginvitations:index:OrgInvitation": "OrgInvitation"
   }
  }
 ]
@@ -35,9 +35,9 @@ _utilities.register(
     resource_packages="""
 [
  {
-  "pkg": "atlas-org-invitations",
-  "token": "pulumi:providers:atlas-org-invitations",
-  "fqn": "pulumi_atlas_org_invitations",
+  "pkg": "atlasorginvitations",
+  "token": "pulumi:providers:atlasorginvitations",
+  "fqn": "pulumi_atlasorginvitations",
   "class": "Provider"
  }
 ]
