@@ -1,15 +1,22 @@
 /**
- * The Configure RPC, answered by the plugin itself. `@pulumi/pulumi/provider`'s server (3.248 and
- * 3.276 alike, provider/server.js `configure`) acknowledges Configure and drops its arguments, and
- * its `Provider` interface has no `configure`: an explicit provider resource's arguments
- * (`new Provider("p", {publicKey, privateKey})`) would be silently ignored. The SDK's `main`
- * builds its gRPC server and registers the service synchronously, before its first `await`; for
- * exactly that span `withConfigureHandler` wraps `Server.prototype.addService` of the
- * `@grpc/grpc-js` the SDK loads, and registers the SDK's own implementation with `configure`
- * replaced, every other method untouched (the implementation stays the prototype of the object
- * registered, so `this` still reaches it). If a future SDK registers its service another way, the
- * hook does not fire and the plugin refuses to start with a message saying so, instead of running
- * with its configuration ignored.
+ * The Configure and CheckConfig RPCs, answered by the plugin itself. `@pulumi/pulumi/provider`'s
+ * server (3.248 and 3.276 alike, provider/server.js) acknowledges Configure and drops its
+ * arguments, and answers CheckConfig with UNIMPLEMENTED; its `Provider` interface has neither: an
+ * explicit provider resource's arguments (`new Provider("p", {publicKey, privateKey})`) would be
+ * silently ignored, and the engine would keep them in the state as the program sent them, a
+ * private key the program did not mark secret in plain text. The SDK's `main` builds its gRPC
+ * server and registers the service synchronously, before its first `await`; for exactly that span
+ * `withConfigHandlers` wraps `Server.prototype.addService` of the `@grpc/grpc-js` the SDK loads,
+ * and registers the SDK's own implementation with `configure` and `checkConfig` replaced, every
+ * other method untouched (the implementation stays the prototype of the object registered, so
+ * `this` still reaches it). If a future SDK registers its service another way, the hook does not
+ * fire and the plugin refuses to start with a message saying so, instead of running with its
+ * configuration ignored.
+ *
+ * DiffConfig stays the SDK's UNIMPLEMENTED: the engine then diffs a provider's old and new inputs
+ * itself, as an update that replaces nothing (pkg/v3 v3.276.0 resource/plugin/provider_plugin.go
+ * `DiffConfig`, resource/deploy/providers/registry.go `Diff`), which is right here: a changed
+ * setting reconfigures the plugin and never calls for replacing the invitations it manages.
  *
  * Why this over the alternatives: re-implementing the ResourceProvider service would be a second
  * copy of the SDK's marshalling; a gRPC server interceptor cannot be added to a server the SDK
@@ -18,7 +25,9 @@
  */
 import { createRequire } from "node:module";
 import type * as GrpcJs from "@grpc/grpc-js";
+import type * as StructPb from "google-protobuf/google/protobuf/struct_pb";
 import type * as ProviderPb from "@pulumi/pulumi/proto/provider_pb";
+import type { ConfigCheckResult } from "./check-config";
 import type { ConfigureArgs } from "./plugin-config";
 
 /** The Configure method's path in the ResourceProvider service (proto/pulumi/provider.proto). */
@@ -28,16 +37,38 @@ const CONFIGURE_PATH = "/pulumirpc.ResourceProvider/Configure";
 const sdkRequire = createRequire(require.resolve("@pulumi/pulumi/provider"));
 const grpc = sdkRequire("@grpc/grpc-js") as typeof GrpcJs;
 const providerPb = sdkRequire("../proto/provider_pb") as typeof ProviderPb;
+const structPb = sdkRequire("google-protobuf/google/protobuf/struct_pb") as typeof StructPb;
 
 /**
  * Receives one Configure's arguments; throws to fail the Configure (the engine shows the message).
  */
 export type ConfigureHandler = (request: ConfigureArgs) => void | Promise<void>;
 
-type UnaryHandler = (
-  call: GrpcJs.ServerUnaryCall<ProviderPb.ConfigureRequest, ProviderPb.ConfigureResponse>,
-  callback: GrpcJs.sendUnaryData<ProviderPb.ConfigureResponse>,
+/**
+ * Receives one CheckConfig's new inputs (a Struct as plain JavaScript: secrets unwrapped by the
+ * engine, unknowns as its sentinel string) and returns the inputs the engine keeps and the
+ * failures it shows; throws only for a fault (the CheckConfig then fails with the message).
+ */
+export type CheckConfigHandler = (
+  news: Record<string, unknown>,
+) => ConfigCheckResult | Promise<ConfigCheckResult>;
+
+/** The RPCs the plugin answers itself instead of the SDK's server. */
+export interface ConfigHandlers {
+  configure: ConfigureHandler;
+  checkConfig: CheckConfigHandler;
+}
+
+type UnaryHandler<Req, Res> = (
+  call: GrpcJs.ServerUnaryCall<Req, Res>,
+  callback: GrpcJs.sendUnaryData<Res>,
 ) => void;
+
+/** A gRPC error status of `code` with `error`'s message (never its stack). */
+function statusOf(code: GrpcJs.status, error: unknown): Partial<GrpcJs.StatusObject> {
+  const details = error instanceof Error ? error.message : String(error);
+  return { code, details };
+}
 
 /** Whether `service` is the ResourceProvider service definition (it has Configure at its path). */
 function isResourceProviderService(service: GrpcJs.ServiceDefinition): boolean {
@@ -61,7 +92,9 @@ function argsOf(request: ProviderPb.ConfigureRequest): ConfigureArgs {
  * every output whose input was secret: provider_plugin.go `annotateSecrets`), and no preview
  * calls of Create/Update (the SDK's server would perform them).
  */
-function configureHandler(handler: ConfigureHandler): UnaryHandler {
+function configureHandler(
+  handler: ConfigureHandler,
+): UnaryHandler<ProviderPb.ConfigureRequest, ProviderPb.ConfigureResponse> {
   return (call, callback) => {
     Promise.resolve()
       .then(() => handler(argsOf(call.request)))
@@ -74,26 +107,46 @@ function configureHandler(handler: ConfigureHandler): UnaryHandler {
           response.setSupportspreview(false);
           callback(null, response);
         },
-        (error: unknown) => {
-          const details = error instanceof Error ? error.message : String(error);
-          callback({
-            code: grpc.status.INVALID_ARGUMENT,
-            details,
-            name: "Error",
-            message: details,
-          });
+        (error: unknown) => callback(statusOf(grpc.status.INVALID_ARGUMENT, error)),
+      );
+  };
+}
+
+/** The CheckConfig answer: the handler's inputs and failures, as a `CheckResponse`. */
+function checkConfigHandler(
+  handler: CheckConfigHandler,
+): UnaryHandler<ProviderPb.CheckRequest, ProviderPb.CheckResponse> {
+  return (call, callback) => {
+    Promise.resolve()
+      .then(() => handler(call.request.getNews()?.toJavaScript() ?? {}))
+      .then(
+        ({ inputs, failures }) => {
+          const response = new providerPb.CheckResponse();
+          response.setInputs(
+            structPb.Struct.fromJavaScript(inputs as Record<string, StructPb.JavaScriptValue>),
+          );
+          response.setFailuresList(
+            failures.map((f) => {
+              const failure = new providerPb.CheckFailure();
+              failure.setProperty(f.property);
+              failure.setReason(f.reason);
+              return failure;
+            }),
+          );
+          callback(null, response);
         },
+        (error: unknown) => callback(statusOf(grpc.status.INTERNAL, error)),
       );
   };
 }
 
 /**
- * Runs `start` (the SDK's `main`) with Configure answered by `handler`.
+ * Runs `start` (the SDK's `main`) with Configure and CheckConfig answered by `handlers`.
  * @throws Error when `start` registered no ResourceProvider service synchronously (an SDK that
  * works otherwise than 3.248–3.276): the plugin must not run with its configuration ignored
  */
-export function withConfigureHandler<T>(
-  handler: ConfigureHandler,
+export function withConfigHandlers<T>(
+  handlers: ConfigHandlers,
   start: () => Promise<T>,
 ): Promise<T> {
   const prototype = grpc.Server.prototype;
@@ -113,7 +166,8 @@ export function withConfigureHandler<T>(
     }
     hooked = true;
     const wrapped: GrpcJs.UntypedServiceImplementation = Object.create(implementation);
-    wrapped["configure"] = configureHandler(handler);
+    wrapped["configure"] = configureHandler(handlers.configure);
+    wrapped["checkConfig"] = checkConfigHandler(handlers.checkConfig);
     return addService.call(this, service, wrapped);
   };
   Object.defineProperty(prototype, "addService", { ...original, value: replacement });

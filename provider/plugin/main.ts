@@ -7,7 +7,8 @@
  * failing that, to stderr.
  */
 import { main } from "@pulumi/pulumi/provider";
-import { withConfigureHandler } from "./configure-hook";
+import { checkProviderConfig } from "./check-config";
+import { withConfigHandlers } from "./configure-hook";
 import { OrgInvitationPlugin } from "./plugin-provider";
 
 /** The engine's address among the plugin's arguments, skipped as the SDK skips its flags. */
@@ -22,7 +23,8 @@ export function engineAddressOf(args: readonly string[]): string | undefined {
 
 /**
  * Serves the plugin until the engine stops it.
- * @throws Error when the SDK's server cannot answer Configure through this plugin (configure-hook.ts)
+ * @throws Error when the SDK's server cannot answer Configure and CheckConfig through this plugin
+ * (configure-hook.ts)
  */
 export async function serve(args: readonly string[]): Promise<void> {
   const engine = engineAddressOf(args);
@@ -30,8 +32,8 @@ export async function serve(args: readonly string[]): Promise<void> {
   // sets for programs); the SDK's provider `main` keeps the address to itself.
   if (engine !== undefined) process.env["PULUMI_NODEJS_ENGINE"] = engine;
   const plugin = new OrgInvitationPlugin();
-  await withConfigureHandler(
-    (request) => plugin.configure(request),
+  await withConfigHandlers(
+    { configure: (request) => plugin.configure(request), checkConfig: checkProviderConfig },
     () => main(plugin, [...args]),
   );
 }

@@ -19,8 +19,8 @@ import { PLUGIN_CONFIG_NAMESPACE, SETTINGS, configKeyOf } from "../settings-tabl
 import type { SettingName } from "../settings-table";
 
 /** The Pulumi signature of a serialized secret (sdk/go/common/resource/sig). */
-const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+export const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
 
 /** What the Configure RPC carries, as plain JavaScript. */
 export interface ConfigureArgs {
@@ -30,8 +30,11 @@ export interface ConfigureArgs {
   variables?: Readonly<Record<string, string>> | undefined;
 }
 
-/** The setting a key names: `deadlineMs`, `atlasorginvitations:deadlineMs` or `...:config:deadlineMs`. */
-function settingOf(key: string): SettingName | undefined {
+/**
+ * The setting a key names: `deadlineMs`, `atlasorginvitations:deadlineMs` or
+ * `...:config:deadlineMs`; undefined for a key of no setting Pulumi config can set.
+ */
+export function settingOf(key: string): SettingName | undefined {
   const prefix = `${PLUGIN_CONFIG_NAMESPACE}:`;
   let name = key;
   if (name.startsWith(`${prefix}config:`)) name = name.slice(prefix.length + "config:".length);
@@ -43,7 +46,7 @@ function settingOf(key: string): SettingName | undefined {
 }
 
 /** Whether `value` is a Pulumi secret as it travels over RPC (`{<sig>: <secret sig>, value}`). */
-function isWrappedSecret(value: unknown): value is { value?: unknown } {
+export function isWrappedSecret(value: unknown): value is { value?: unknown } {
   return (
     typeof value === "object" &&
     value !== null &&

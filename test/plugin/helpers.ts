@@ -239,3 +239,36 @@ export async function getPluginVersion(plugin: RunningPlugin): Promise<string> {
   );
   return res.getVersion();
 }
+
+/** What CheckConfig answered, as plain JavaScript. */
+export interface CheckConfigAnswer {
+  inputs: Record<string, unknown>;
+  failures: { property: string; reason: string }[];
+}
+
+/**
+ * CheckConfig as the engine sends it for a provider resource (pkg/v3 resource/plugin/
+ * provider_plugin.go `CheckConfig`): the news as a Struct, secrets already unwrapped by the engine,
+ * unknowns as the sentinel string.
+ */
+export async function checkConfig(
+  plugin: RunningPlugin,
+  news: Record<string, unknown>,
+  name = "p",
+): Promise<CheckConfigAnswer> {
+  const req = new providerPb.CheckRequest();
+  req.setUrn(`urn:pulumi:test::plugin-test::pulumi:providers:atlasorginvitations::${name}`);
+  req.setName(name).setType("pulumi:providers:atlasorginvitations");
+  req.setOlds(Struct.fromJavaScript({}));
+  req.setNews(Struct.fromJavaScript(news as Record<string, JavaScriptValue>));
+  const res = await unary<providerPb.CheckRequest, providerPb.CheckResponse>(
+    (r, cb) => plugin.client.checkConfig(r, cb),
+    req,
+  );
+  return {
+    inputs: res.getInputs()?.toJavaScript() ?? {},
+    failures: res
+      .getFailuresList()
+      .map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
+  };
+}

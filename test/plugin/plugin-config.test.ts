@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { REPO_ROOT } from "../../host-harness/consumer";
 import { AtlasDeadlineError, isAtlasConfigurationError } from "../../provider/errors";
 import { engineAddressOf } from "../../provider/plugin/main";
-import { withConfigureHandler } from "../../provider/plugin/configure-hook";
+import { checkProviderConfig } from "../../provider/plugin/check-config";
+import { withConfigHandlers } from "../../provider/plugin/configure-hook";
 import {
   configFromConfigure,
   configFromEnvironment,
@@ -159,6 +160,67 @@ describe("values as the engine and the SDKs send them", () => {
   });
 });
 
+describe("CheckConfig's failures", () => {
+  it("name no property for a refused base URL, so the engine never prints a URL that embeds credentials, and the reason redacts them", () => {
+    const { failures } = checkProviderConfig({
+      baseUrl: `https://user:${SENTINEL}@cloud.mongodb.com`,
+    });
+    expect(failures).toHaveLength(1);
+    expect(failures[0]?.property).toBe("");
+    expect(failures[0]?.reason).toContain(
+      "The Atlas base URL from config `atlasorginvitations:baseUrl` must not embed credentials",
+    );
+    expect(failures[0]?.reason).not.toContain(SENTINEL);
+    expect(
+      checkProviderConfig({ baseUrl: "http://cloud.mongodb.com" }).failures[0]?.reason,
+    ).toContain("uses plain http:// for cloud.mongodb.com");
+    expect(checkProviderConfig({ baseUrl: "http://127.0.0.1:8080" }).failures).toEqual([]);
+  });
+
+  it("name the missing half of a service account, as a property only when it is not a secret", () => {
+    const noSecret = checkProviderConfig({ clientId: "mdb_sa_id" }).failures;
+    expect(noSecret).toEqual([{ property: "", reason: expect.any(String) }]);
+    expect(noSecret[0]?.reason).toContain(
+      "set config `atlasorginvitations:clientSecret` as well, or unset config `atlasorginvitations:clientId`",
+    );
+    const noId = checkProviderConfig({ clientSecret: SENTINEL }).failures;
+    expect(noId).toEqual([{ property: "clientId", reason: expect.any(String) }]);
+    expect(noId[0]?.reason).toContain("set config `atlasorginvitations:clientId` as well");
+    expect(noId[0]?.reason).not.toContain(SENTINEL);
+  });
+
+  it("are none when config holds no credentials (the environment may) or whole ones, blank values counting as unset", () => {
+    expect(checkProviderConfig({}).failures).toEqual([]);
+    expect(checkProviderConfig({ publicKey: " ", privateKey: "" }).failures).toEqual([]);
+    expect(
+      checkProviderConfig({
+        clientId: "id",
+        clientSecret: SENTINEL,
+        publicKey: "pub",
+        privateKey: "k",
+      }).failures,
+    ).toEqual([]);
+  });
+
+  it("read namespaced keys too, and never wrap a key of no setting or the environment-only onAccepted", () => {
+    const { inputs, failures } = checkProviderConfig({
+      "atlasorginvitations:privateKey": SENTINEL,
+      "atlasorginvitations:publicKey": "pub",
+      "atlasorginvitations:deadlineMs": "0",
+      onAccepted: "retain",
+      version: "0.1.0",
+    });
+    expect(inputs).toEqual({
+      "atlasorginvitations:privateKey": secret(SENTINEL),
+      "atlasorginvitations:publicKey": "pub",
+      "atlasorginvitations:deadlineMs": "0",
+      onAccepted: "retain",
+      version: "0.1.0",
+    });
+    expect(failures.map((f) => f.property)).toEqual(["atlasorginvitations:deadlineMs"]);
+  });
+});
+
 describe("the process", () => {
   it("finds the engine address among the flags the engine passes", () => {
     expect(engineAddressOf(["127.0.0.1:5000"])).toBe("127.0.0.1:5000");
@@ -170,8 +232,8 @@ describe("the process", () => {
 
   it("refuses to start when the SDK registered no ResourceProvider service to answer Configure", () => {
     expect(() =>
-      withConfigureHandler(
-        () => undefined,
+      withConfigHandlers(
+        { configure: () => undefined, checkConfig: (news) => ({ inputs: news, failures: [] }) },
         () => Promise.resolve(),
       ),
     ).toThrow("cannot read its Configure arguments");

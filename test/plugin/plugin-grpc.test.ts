@@ -13,6 +13,7 @@ import { HostError } from "../../host-harness/rpc";
 import { useEmulator } from "../support/emulator";
 import type { TestEmulator } from "../support/emulator";
 import {
+  checkConfig,
   configure,
   ensureBuilt,
   getPluginVersion,
@@ -221,6 +222,97 @@ describe("configuration", () => {
     await configure(p, { maxRetries: 0 });
     const created = seen(await p.rpc.create(urnOf("a"), declared(emu)));
     expect(created.properties["username"]).toBe(ALICE);
+  });
+});
+
+describe("CheckConfig", () => {
+  /** The engine's unknown sentinel, as a preview sends a value computed from another resource. */
+  const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+  it("wraps privateKey and clientSecret as secrets and passes every other input unchanged, numbers as numbers or strings, with no HTTP call", async () => {
+    const emu = emulator();
+    const p = await plugin();
+    const news = {
+      baseUrl: emu.baseUrl,
+      publicKey: emu.credentials.publicKey,
+      privateKey: SENTINEL,
+      clientId: "mdb_sa_id_0123",
+      clientSecret: `${SENTINEL}-client`,
+      maxRetries: 0,
+      requestTimeoutMs: "10000",
+      deadlineMs: 20000,
+      api: "users",
+      version: "0.1.0",
+      somethingNewer: { nested: [1, "two"] },
+    };
+    const answer = await checkConfig(p, news);
+    expect(answer.failures).toEqual([]);
+    expect(answer.inputs).toEqual({
+      ...news,
+      privateKey: secret(SENTINEL),
+      clientSecret: secret(`${SENTINEL}-client`),
+    });
+    // A value the program already marked secret stays as it is, not wrapped twice.
+    const again = await checkConfig(p, { ...news, privateKey: secret(SENTINEL) });
+    expect(again.inputs["privateKey"]).toEqual(secret(SENTINEL));
+    expect(emu.log.count()).toBe(0);
+  });
+
+  it("refuses an out-of-range or fractional deadlineMs, as a number or a string, naming deadlineMs in the plugin's words, and accepts whole numbers in range either way", async () => {
+    const p = await plugin();
+    for (const deadlineMs of [0, "0", 86_400_001, "86400001", 1.5, "soon"]) {
+      const answer = seen(await checkConfig(p, { deadlineMs }));
+      expect(answer.failures).toHaveLength(1);
+      expect(answer.failures[0]?.property).toBe("deadlineMs");
+      expect(answer.failures[0]?.reason).toContain(
+        "config `atlasorginvitations:deadlineMs` (deadlineMs) must be a whole number from 1 to 86400000",
+      );
+      expect(answer.failures[0]?.reason).toContain(
+        "`pulumi config set atlasorginvitations:deadlineMs <milliseconds>`",
+      );
+      // The inputs still come back: the engine shows the failures and keeps nothing.
+      expect(answer.inputs).toEqual({ deadlineMs });
+    }
+    for (const deadlineMs of [1, "1", 86_400_000, "180000"]) {
+      expect(seen(await checkConfig(p, { deadlineMs })).failures).toEqual([]);
+    }
+  });
+
+  it("returns one failure per bad setting: the api choice and a half-set API key, the missing private key named without printing any value", async () => {
+    const p = await plugin();
+    const answer = seen(
+      await checkConfig(p, { api: "invitations", maxRetries: 101, publicKey: "pub" }),
+    );
+    expect(answer.failures.map((f) => f.property)).toEqual(["maxRetries", "api", ""]);
+    expect(answer.failures[0]?.reason).toContain(
+      "(maxRetries) must be a whole number from 0 to 100",
+    );
+    expect(answer.failures[1]?.reason).toContain(
+      'config `atlasorginvitations:api` (api) must be one of "auto", "invites", "users"',
+    );
+    expect(answer.failures[2]?.reason).toContain(
+      "Atlas API key credentials are half set in Pulumi config: set config `atlasorginvitations:privateKey` as well",
+    );
+  });
+
+  it("does not fail on values a preview does not know yet: an unknown deadline is not checked and an unknown private key completes its pair", async () => {
+    const emu = emulator();
+    const p = await plugin();
+    const answer = await checkConfig(p, {
+      baseUrl: emu.baseUrl,
+      publicKey: emu.credentials.publicKey,
+      privateKey: UNKNOWN,
+      deadlineMs: UNKNOWN,
+      api: UNKNOWN,
+    });
+    expect(answer.failures).toEqual([]);
+    expect(answer.inputs).toEqual({
+      baseUrl: emu.baseUrl,
+      publicKey: emu.credentials.publicKey,
+      privateKey: secret(UNKNOWN),
+      deadlineMs: UNKNOWN,
+      api: UNKNOWN,
+    });
   });
 });
 
