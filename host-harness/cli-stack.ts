@@ -169,6 +169,13 @@ export interface CliStackOptions {
    * `{ providers: [{ name: "atlasorginvitations", path: "/repo/plugin" }] }`. @default none
    */
   plugins?: { providers?: { name: string; path: string; version?: string }[] };
+  /**
+   * A compiled program module (an absolute path to its `.js`), run instead of the declarations:
+   * required inside the inline program, as the Node language host requires a project's `main`,
+   * so its top level declares the resources and its exports become the stack's outputs.
+   * @default none (the declarations given to each command)
+   */
+  programModule?: string;
 }
 
 const MARKER = "@@stack-driver-result@@";
@@ -309,6 +316,7 @@ export class CliStack {
       flags: request.flags ?? {},
       config: request.config,
       plugins: this.options.plugins,
+      programModule: this.options.programModule,
     });
     const started = Date.now();
     const { stdout, stderr, code } = await capture(

@@ -111,6 +111,14 @@ function programOf(resources) {
   };
 }
 
+/**
+ * A user's compiled program (cli-stack.ts, `programModule`): required inside the inline program,
+ * as the Node language host requires a project's main module, its exports the stack's outputs.
+ */
+function moduleProgram(file) {
+  return async () => ({ ...requireHere(file) });
+}
+
 async function main() {
   const request = JSON.parse(require("node:fs").readFileSync(0, "utf8"));
   const events = [];
@@ -122,7 +130,9 @@ async function main() {
   };
   const workspace = await automation.LocalWorkspace.create({
     workDir: request.workDir,
-    program: programOf(request.resources ?? []),
+    program: request.programModule
+      ? moduleProgram(request.programModule)
+      : programOf(request.resources ?? []),
     projectSettings: {
       name: request.project,
       runtime: "nodejs",
