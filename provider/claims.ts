@@ -12,7 +12,17 @@
  *   or not, before it creates it; a create re-asks right before it adopts, after its look-ups;
  * - a delete of an invitation that a create of this deployment adopted is skipped: that is a
  *   resource renamed or replaced without an alias (create-before-delete), and cancelling would
- *   take the invitation from the resource that now manages it.
+ *   take the invitation from the resource that now manages it;
+ * - a delete of a pending invitation is skipped too when a `check` of this deployment saw another
+ *   resource that keeps the person's invitation (its old inputs declare the person): two
+ *   resources that hold one invitation, as two `pulumi import`s of one id leave them, or the new
+ *   half of a replacement that deletes first without a change of person (`--replace`,
+ *   `replaceOnChanges`), which then adopts the invitation instead of sending another. Under the
+ *   engine a resource being deleted is not checked in the same deployment unless it is such a
+ *   new half; where URNs are known (the plugin), the deleted resource's own check never counts;
+ * - where `check` knows each resource's URN (the provider plugin), a second resource declaring
+ *   the person is refused at `check`, naming the first, as the program's marks do for the
+ *   dynamic provider.
  * The program marks duplicates too (program-claims.ts), which `check` refuses at preview; this
  * registry is the provider's own guard, for values the program learns late.
  */
@@ -33,6 +43,22 @@ interface Checked {
   keeper: string | undefined;
   /** Whether a resource that does not hold it (a new one) declares the person too. */
   fresh: boolean;
+  /** The URN of the first resource checked for the person, where `check` was told it. */
+  urn: string | undefined;
+  /** The spelling the first resource checked for the person declared. */
+  username: string;
+  /** The URN of each resource checked that keeps the invitation; undefined where not told. */
+  keeperUrns: (string | undefined)[];
+}
+
+/** Another resource that declares the same person, as `checkedDeclaration` found it. */
+export interface OtherDeclaration {
+  /** Its URN (`urn:pulumi:<stack>::<project>::<type>::<name>`). */
+  urn: string;
+  /** Its Pulumi name: the URN's last `::` part. */
+  name: string;
+  /** The spelling it declared. */
+  username: string;
 }
 
 export class Claims {
@@ -43,14 +69,38 @@ export class Claims {
   /**
    * Records one `check`: a resource declares the person; `keeps` when its old inputs declared the
    * same person in the same organization (a resource with state, not a replacement by another).
+   * Returns the other resource when `urn` is given and a check of this deployment already saw
+   * another URN declare the person (a check repeated for one URN is not another resource).
    */
-  checkedDeclaration(orgId: string, username: string, keeps: boolean): void {
+  checkedDeclaration(
+    orgId: string,
+    username: string,
+    keeps: boolean,
+    urn?: string,
+  ): OtherDeclaration | undefined {
     const key = personKey(orgId, username);
-    const seen = this.checked.get(key) ?? { keeper: undefined, fresh: false };
+    const seen = this.checked.get(key);
     this.checked.set(key, {
-      keeper: seen.keeper ?? (keeps ? username : undefined),
-      fresh: seen.fresh || !keeps,
+      keeper: seen?.keeper ?? (keeps ? username : undefined),
+      fresh: (seen?.fresh ?? false) || !keeps,
+      urn: seen?.urn ?? urn,
+      username: seen?.username ?? username,
+      keeperUrns: keeps ? [...(seen?.keeperUrns ?? []), urn] : (seen?.keeperUrns ?? []),
     });
+    const first = seen?.urn;
+    if (seen === undefined || urn === undefined || first === undefined || first === urn) {
+      return undefined;
+    }
+    return { urn: first, name: first.split("::").pop() ?? first, username: seen.username };
+  }
+
+  /**
+   * Whether a `check` of this deployment saw another resource keep the person's invitation (its
+   * state holds it): one whose URN differs from `urn`, or any, where either URN is not known.
+   */
+  keptByAnother(orgId: string, username: string, urn?: string): boolean {
+    const keepers = this.checked.get(personKey(orgId, username))?.keeperUrns ?? [];
+    return keepers.some((keeper) => keeper === undefined || urn === undefined || keeper !== urn);
   }
 
   /**

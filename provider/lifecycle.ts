@@ -30,7 +30,12 @@ import {
 } from "./errors";
 import { matchesDeclared, sameGroupRoles, sameSet } from "./identity";
 import type { Logger } from "./log";
-import { IMPORT_ID_FORMS, InvitationImportError } from "./errors/import";
+import {
+  IMPORT_ID_FORMS,
+  InvitationImportError,
+  importNotFound,
+  importNotFoundError,
+} from "./errors/import";
 import { isActiveMember, orgUserById } from "./lookups";
 import { DEFAULT_ON_ACCEPTED, ON_ACCEPTED_ENV } from "./model";
 import type { DeclaredInvitation, InvitationState, PendingInvitation } from "./model";
@@ -273,12 +278,22 @@ export async function updateInvitation(
 export async function deleteInvitation(
   ctx: LifecycleContext,
   state: InvitationState,
+  urn?: string,
 ): Promise<void> {
   const { orgId, username, onAccepted } = state.declared;
   if (ctx.claims.adoptedInThisDeployment(orgId, username, state)) {
     ctx.logger.warn?.(
       `the invitation ${describeId(state)} for ${username} was adopted by another OrgInvitation of this deployment ` +
         "(a renamed or replaced resource); it was left pending for that resource, and this one removed from the stack.",
+    );
+    return;
+  }
+  if (state.status !== "ACCEPTED" && ctx.claims.keptByAnother(orgId, username, urn)) {
+    // Another resource of the program keeps the person's invitation: it is theirs (claims.ts),
+    // whether they hold this very one (two imports of one id) or adopt it next (a replacement).
+    ctx.logger.warn?.(
+      `another OrgInvitation of this deployment declares ${username} in organization ${orgId}; ` +
+        `the invitation ${describeId(state)} was left pending for that resource, and this one removed from the stack.`,
     );
     return;
   }
@@ -367,10 +382,18 @@ export async function importInvitation(
   const ref: InvitationRef = onUsers
     ? { orgId, username: "", userId: ownId }
     : { orgId, username: "", invitationId: ownId };
-  const pending = await ctx.backend.read(ref, ctx.budget);
-  const apiName = onUsers ? "org users API" : "invites API";
+  const target = { raw, orgId, ownId, onUsers };
+  // Atlas refusing the read for a missing org or id (the two parts swapped, say) is a refused
+  // import, worded as one; anything else (a 410 the caller acts on, a 5xx) passes through.
+  const refused = (error: unknown): never => {
+    const missing = importNotFound(error);
+    throw missing === undefined ? error : importNotFoundError(target, missing, error);
+  };
+  const pending = await ctx.backend.read(ref, ctx.budget).catch(refused);
   if (!pending) {
-    const user = onUsers ? await orgUserById(ctx.client, orgId, ownId, ctx.budget) : undefined;
+    const user = onUsers
+      ? await orgUserById(ctx.client, orgId, ownId, ctx.budget).catch(refused)
+      : undefined;
     if (user?.orgMembershipStatus === "ACTIVE") {
       throw new InvitationImportError(
         "IMPORT_ACCEPTED",
@@ -379,16 +402,7 @@ export async function importInvitation(
           "there is no pending invitation to import. Manage the membership with an org user resource.",
       );
     }
-    throw new InvitationImportError(
-      "IMPORT_NOT_FOUND",
-      raw,
-      `Atlas has no pending invitation with ${kind} id ${ownId} in organization ${orgId} on the ${apiName}: ` +
-        "it was accepted, cancelled or expired, or the id is wrong" +
-        (onUsers
-          ? "."
-          : ' (an id from the org users API is read there only when the `api` setting is "users",' +
-            ' or "auto" after Atlas retired the invites API).'),
-    );
+    throw importNotFoundError(target, "invitation");
   }
   if (lapsed(pending, ctx)) {
     throw new InvitationImportError(

@@ -17,6 +17,7 @@ import { noticeSunset } from "./backends/sunset";
 import { Claims } from "./claims";
 import { diffInvitation } from "./diff";
 import { InvitationDeclaredTwiceError } from "./errors";
+import { forAudience } from "./errors/invitation";
 import { personKey } from "./identity";
 import {
   createInvitation,
@@ -214,8 +215,9 @@ export class OrgInvitationProvider implements dynamic.ResourceProvider<
     try {
       return await this.attempt(step);
     } catch (error) {
-      // Atlas's errors name settings by their neutral names; a Pulumi user reads config keys.
-      throw advise(error, this.audience());
+      // Atlas's errors name settings by their neutral names; a Pulumi user reads config keys. A
+      // refusal's fix is worded for the audience's programs (TypeScript, or any language).
+      throw advise(forAudience(error, this.audience()), this.audience());
     }
   }
 
@@ -247,11 +249,14 @@ export class OrgInvitationProvider implements dynamic.ResourceProvider<
   /**
    * Validates inputs before any HTTP call, one failure per bad property with its fix (a role one
    * or two letters from a known one: "did you mean"). Unknown preview values pass. A resource the
-   * program marked as declaring a person another resource declares fails on `username`; every
-   * checked person is recorded for `create`'s guard (claims.ts), marked or not.
+   * program marked as declaring a person another resource declares fails on `username`, and so
+   * does, when `urn` is given (the provider plugin), a second resource of the deployment checked
+   * for a person another URN declares; every checked person is recorded for `create`'s guard and
+   * `delete`'s (claims.ts), marked or not.
+   * @param urn the resource's URN, where the caller knows it (the dynamic contract passes none)
    * @throws AtlasConfigurationError for missing or half-set credentials, naming the keys
    */
-  async check(olds: Props, news: Props): Promise<dynamic.CheckResult<Props>> {
+  async check(olds: Props, news: Props, urn?: string): Promise<dynamic.CheckResult<Props>> {
     const { inputs, other } = takeDeclaredTwiceMark(news);
     const failures = validateInputs(inputs);
     if (failures.length > 0) return { inputs, failures };
@@ -262,12 +267,19 @@ export class OrgInvitationProvider implements dynamic.ResourceProvider<
       const keeps =
         before !== undefined &&
         personKey(before.orgId, before.username) === personKey(person.orgId, person.username);
-      this.claims.checkedDeclaration(person.orgId, person.username, keeps);
-      if (other) {
+      const checkedOther = this.claims.checkedDeclaration(
+        person.orgId,
+        person.username,
+        keeps,
+        urn,
+      );
+      const declaredTwice =
+        other ?? (checkedOther && { ...checkedOther, resource: checkedOther.name });
+      if (declaredTwice) {
         const refusal = new InvitationDeclaredTwiceError({
           ...person,
-          otherUsername: other.username,
-          otherResource: other.resource,
+          otherUsername: declaredTwice.username,
+          otherResource: declaredTwice.resource,
         });
         return { inputs, failures: [{ property: "username", reason: refusal.message }] };
       }
@@ -354,12 +366,14 @@ export class OrgInvitationProvider implements dynamic.ResourceProvider<
   }
 
   /**
-   * Cancels a pending invitation; never cancels an accepted one, never removes a member.
+   * Cancels a pending invitation; never cancels an accepted one, never removes a member; leaves
+   * a pending invitation that another resource checked in this deployment keeps (claims.ts).
+   * @param urn the resource's URN, where the caller knows it (the dynamic contract passes none)
    * @throws InvitationAcceptedError under `onAccepted: "fail"`; InvitationStateError; and the
    * client's errors (any of which keeps the resource in state)
    */
-  async delete(id: string, props: OrgInvitationOutputs | Props): Promise<void> {
+  async delete(id: string, props: OrgInvitationOutputs | Props, urn?: string): Promise<void> {
     const state = parseState(id, { ...props });
-    await this.run((ctx) => deleteInvitation(ctx, state));
+    await this.run((ctx) => deleteInvitation(ctx, state, urn));
   }
 }

@@ -40,10 +40,17 @@ export const LANGUAGES = ["nodejs", "python", "go"] as const;
 
 /**
  * What building or installing a generated SDK leaves beside it (the generators' own .gitignore
- * files name these): never generated, so neither listed in nor checked against the manifest.
+ * files name most of these; the lock files are what `npm install`, yarn, pnpm or bun write in
+ * sdk/nodejs, as docs/installation-configuration.md has the user run): never generated, so
+ * neither listed in nor checked against the manifest.
  */
 const BUILD_OUTPUTS = new Set([
   "node_modules",
+  "package-lock.json",
+  "yarn.lock",
+  "pnpm-lock.yaml",
+  "bun.lock",
+  "bun.lockb",
   "bin",
   "__pycache__",
   ".mypy_cache",

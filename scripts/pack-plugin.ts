@@ -17,7 +17,7 @@
  * (`.exe` or `.cmd` on Windows) at that folder's root (`getPluginPath` in plugins.go). So the
  * tarball holds, at its root:
  *
- *   pulumi-resource-atlasorginvitations       POSIX sh: `exec node dist/plugin/main.js "$@"`
+ *   pulumi-resource-atlasorginvitations       POSIX sh (plugin/'s): `exec node dist/plugin/main.js "$@"`
  *   pulumi-resource-atlasorginvitations.cmd   the same for Windows (not tested here)
  *   dist/                                     the compiled package (no declarations)
  *   schema/schema.json                        the package schema
@@ -82,33 +82,11 @@ export const DEFAULT_OUT_DIR = join(ROOT, "plugin-dist");
 const FIXED_MTIME = new Date("2000-01-01T00:00:00Z");
 
 /**
- * The POSIX wrapper. It follows symlinks itself (a link to it on PATH still finds `dist/`) because
- * `readlink -f` is not POSIX, cuts paths with the shell's own `${x%/*}` rather than `dirname`,
- * and names a missing `node` instead of the shell's `not found`.
+ * The POSIX wrapper: the repository's own `plugin/` executable, copied (one file for both layouts:
+ * it runs `dist/plugin/main.js` beside a `package.json`, `../dist/plugin/main.js` otherwise, and
+ * names a missing `node` or build instead of the shell's `not found`).
  */
-const SH_WRAPPER = `#!/bin/sh
-# ${PLUGIN_EXECUTABLE}: the Pulumi resource provider plugin for MongoDB Atlas organization
-# invitations. Pulumi runs it as an executable; it is Node.js code, so \`node\` (20 or later)
-# must be on PATH.
-if ! command -v node >/dev/null 2>&1; then
-  echo "${PLUGIN_EXECUTABLE}: node (Node.js 20 or later) is not on PATH; install Node.js or add it to the PATH that pulumi runs with" >&2
-  exit 1
-fi
-self=$0
-while [ -L "$self" ]; do
-  link=$(readlink "$self")
-  case $link in
-    /*) self=$link ;;
-    *) self=\${self%/*}/$link ;;
-  esac
-done
-case $self in
-  */*) dir=\${self%/*} ;;
-  *) dir=. ;;
-esac
-dir=$(cd "$dir" && pwd -P) || exit 1
-exec node "$dir/${PLUGIN_ENTRY}" "$@"
-`;
+export const SH_WRAPPER_SOURCE = join(ROOT, "plugin", PLUGIN_EXECUTABLE);
 
 /** The Windows wrapper (`.cmd` is one of the extensions Pulumi looks for there). */
 const CMD_WRAPPER = `@echo off\r\nnode "%~dp0${PLUGIN_ENTRY.replaceAll("/", "\\")}" %*\r\n`;
@@ -345,7 +323,7 @@ export async function packPlugin(options: PackPluginOptions = {}): Promise<Packe
     say(`npm install --omit=dev (${options.offline ? "offline" : "prefer-offline"})`);
     await installDependencies(stage, manifest, options.offline ?? false);
     await prune(join(stage, "node_modules"));
-    await writeFile(join(stage, PLUGIN_EXECUTABLE), SH_WRAPPER);
+    await copyFile(SH_WRAPPER_SOURCE, join(stage, PLUGIN_EXECUTABLE));
     await chmod(join(stage, PLUGIN_EXECUTABLE), 0o755);
     await writeFile(join(stage, `${PLUGIN_EXECUTABLE}.cmd`), CMD_WRAPPER);
 

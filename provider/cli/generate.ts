@@ -15,14 +15,15 @@ import type { AtlasClient } from "../atlas";
 import { fromInvitation } from "../backends/invites";
 import { isGone } from "../backends/select";
 import { fromOrgUser } from "../backends/users";
-import { isAtlasError } from "../errors";
+import { AtlasConfigurationError, isAtlasError } from "../errors";
 import { comparableUsername, newestFirst } from "../identity";
 import type { Logger } from "../log";
 import type { OnAcceptedPolicy, PendingInvitation } from "../model";
-import type { StringMap } from "../settings";
+import type { InvitationApi, StringMap } from "../settings";
 import { render, uniqueResourceNames } from "./format";
 import type { GeneratedDeclaration, OutputFormat } from "./format";
 import { advise } from "../settings-advice";
+import { howToSet, variableOf } from "../settings-table";
 import { resolveFromEnvironment } from "./settings";
 
 /** Where the CLI writes, and the environment it reads; `process.*` in main.ts, buffers in tests. */
@@ -53,25 +54,35 @@ export interface GenerateOptions {
 export type Source = "invites" | "users";
 
 /**
- * The org's pending invitations: the invites API while Atlas serves it; after its sunset (410
- * Gone, the provider's own signal, backends/select.ts) the PENDING users of the org users API,
- * which are the same invitations in that API's vocabulary. Both are mapped with the provider's
- * own functions, so the declarations compare with Atlas exactly as the provider's adoption does.
+ * The org's pending invitations, from the API `api` names (ATLAS_INVITATIONS_API), as the
+ * provider's backend selection reads them (backends/select.ts), so the ids of an import file are
+ * the ids the plugin reads under the same setting:
+ * - `invites`: the invites API alone; its 410 Gone (sunset) is a configuration error naming the
+ *   variable, as the provider's is (`goneUnderInvites`);
+ * - `users`: the PENDING users of the org users API alone;
+ * - `auto`: the invites API while Atlas serves it, and after its 410 the org users API, with a note.
+ * Both APIs' answers are mapped with the provider's own functions, so the declarations compare
+ * with Atlas exactly as the provider's adoption does.
+ * @throws AtlasConfigurationError on a 410 under `invites`; Atlas's errors otherwise
  */
 export async function readPending(
   client: AtlasClient,
   orgId: string,
   note: (message: string) => void,
+  api: InvitationApi = "auto",
 ): Promise<{ source: Source; pending: PendingInvitation[] }> {
-  try {
-    const invitations = await client.listOrgInvites(orgId);
-    return { source: "invites", pending: invitations.map((i) => fromInvitation(i, orgId)) };
-  } catch (error) {
-    if (!isGone(error)) throw error;
+  if (api !== "users") {
+    try {
+      const invitations = await client.listOrgInvites(orgId);
+      return { source: "invites", pending: invitations.map((i) => fromInvitation(i, orgId)) };
+    } catch (error) {
+      if (!isGone(error)) throw error;
+      if (api === "invites") throw goneUnderInvitesSetting(error);
+    }
+    note(
+      "the invitations API answered 410 Gone (retired); reading the pending users of the org users API instead",
+    );
   }
-  note(
-    "the invitations API answered 410 Gone (retired); reading the pending users of the org users API instead",
-  );
   const users = await client.listAllOrgUsers(orgId);
   return {
     source: "users",
@@ -79,6 +90,21 @@ export async function readPending(
       .filter((u) => u.orgMembershipStatus === "PENDING")
       .map((u) => fromOrgUser(u, orgId)),
   };
+}
+
+/**
+ * The 410 under ATLAS_INVITATIONS_API=invites, worded for a shell user: the provider's
+ * `goneUnderInvites` names the Pulumi config key, which this command never reads.
+ */
+function goneUnderInvitesSetting(error: unknown): AtlasConfigurationError {
+  const variable = variableOf("api");
+  return new AtlasConfigurationError(
+    `Atlas answered 410 Gone for the invitations API: it has been retired, and ${variable} is "invites". ` +
+      `Set ${howToSet("api", "cli", "auto")} (or \`users\`) and run the command again: the pending ` +
+      "invitations are then read from the org users API.",
+    [variable],
+    { cause: error },
+  );
 }
 
 const idOf = (p: PendingInvitation): string =>
@@ -164,7 +190,7 @@ export async function generate(options: GenerateOptions, io: CliIo): Promise<num
   const note = (message: string): void => void io.stderr.write(`${message}\n`);
   const warn = (message: string): void => note(`warning: ${message}`);
   try {
-    const { atlas, retry } = resolveFromEnvironment(io.env);
+    const { atlas, retry, api } = resolveFromEnvironment(io.env);
     // The client reports its retries and waits (rate limits) here, so a slow run says why.
     const logger: Logger = {
       info: (m) => note(`info: ${m}`),
@@ -172,7 +198,7 @@ export async function generate(options: GenerateOptions, io: CliIo): Promise<num
     };
     const client = createAtlasClient(atlas, { logger, policy: retry });
     note(`reading the pending invitations of organization ${options.orgId}...`);
-    const { source, pending: listed } = await readPending(client, options.orgId, note);
+    const { source, pending: listed } = await readPending(client, options.orgId, note, api);
     // Atlas may still list an invitation past its expiresAt (unrecorded; the emulator's
     // `lapsedInvitations`). The provider never adopts one (lifecycle.ts), so declaring it would
     // make the first `up` send a new invitation, which this command promises not to do.

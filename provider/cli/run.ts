@@ -34,7 +34,7 @@ Options:
                                import: JSON for \`pulumi import --file <file>\`, one
                                atlasorginvitations:index:OrgInvitation per person, with the id
                                <orgId>/<invitationId>, or <orgId>/<userId> when read from the
-                               org users API
+                               org users API (see ATLAS_INVITATIONS_API below)
   --on-accepted fail|retain    onAccepted of every declaration (left out by default: "fail");
                                not with --format import, which imports the default
   -h, --help                   print this text
@@ -43,6 +43,9 @@ Credentials and base URL come from the environment, as the provider reads them:
   MONGODB_ATLAS_CLIENT_ID and MONGODB_ATLAS_CLIENT_SECRET (a service account), or
   MONGODB_ATLAS_PUBLIC_KEY and MONGODB_ATLAS_PRIVATE_KEY (an API key pair);
   MONGODB_ATLAS_BASE_URL (default https://cloud.mongodb.com); HTTPS_PROXY and NO_PROXY.
+ATLAS_INVITATIONS_API picks the Atlas API read, as it does for the provider: auto (default: the
+invites API, then the org users API after its 410 Gone), invites, or users. Run the import
+with the same setting, so the plugin reads the ids the file holds.
 
 The declarations go to stdout; progress, warnings and errors to stderr. Nothing is written to
 Atlas. Exit status: 0 done, 1 configuration or Atlas error, 2 usage error.

@@ -7,16 +7,19 @@
 import type { AtlasSettings } from "../atlas/settings";
 import type { RetryPolicy } from "../atlas/retry";
 import { resolveAtlasSettings, resolveTuning } from "../settings";
-import type { StringMap } from "../settings";
+import type { InvitationApi, StringMap } from "../settings";
 
 /**
- * The Atlas settings and retry policy from `env`, as the provider resolves them.
+ * The Atlas settings, retry policy and invitations API (ATLAS_INVITATIONS_API: `auto`, `invites`
+ * or `users`) from `env`, as the provider resolves them.
  * @throws AtlasConfigurationError whose message and `keys` name environment variables alone
  */
 export function resolveFromEnvironment(env: StringMap): {
   atlas: AtlasSettings;
   retry: RetryPolicy;
+  api: InvitationApi;
 } {
   const sources = { env, audience: "cli" } as const;
-  return { atlas: resolveAtlasSettings(sources), retry: resolveTuning(sources).retry };
+  const { retry, api } = resolveTuning(sources);
+  return { atlas: resolveAtlasSettings(sources), retry, api };
 }

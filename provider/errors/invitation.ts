@@ -6,6 +6,32 @@
 import { AtlasError, isAtlasError, kindGuard } from "../atlas/errors/base";
 import type { AtlasApiError } from "../atlas/errors";
 import { ON_ACCEPTED_ENV } from "../model";
+import type { Audience } from "../settings-table";
+
+/**
+ * Who reads a refusal, which decides how its fix is worded: `pulumi`, the dynamic provider's
+ * TypeScript programs (`onAccepted: "retain"`, `aliases: [{ name, parent }]`); `plugin`, the
+ * programs the resource provider plugin serves in any language (TypeScript, Python, Go, YAML), for
+ * which the fix names the resource property and the resource option instead of code.
+ */
+export type RefusalAudience = Exclude<Audience, "cli">;
+
+/**
+ * The fix that keeps one resource when a declaration was renamed or moved, per audience; `whose`
+ * is the determiner of "old name" in the sentence.
+ */
+function aliasesFix(audience: RefusalAudience, whose: "its" | "the"): string {
+  return audience === "plugin"
+    ? `the \`aliases\` resource option with ${whose} old name (and ${whose} old parent, when it had one)`
+    : `\`aliases\` naming ${whose} old name and parent (e.g. \`aliases: [{ name: "old-name", parent: pulumi.rootStackResource }]\`)`;
+}
+
+/** The resource-level way to keep an accepted member on destroy, per audience. */
+const RETAIN_PROPERTY: Readonly<Record<RefusalAudience, string>> = {
+  pulumi: `set \`onAccepted: "retain"\` on this resource`,
+  plugin:
+    "set this resource's property `onAccepted` (`on_accepted` in Python, `OnAccepted` in Go) to `retain`",
+};
 
 /** A refusal about one person's invitation in one organization. */
 export abstract class InvitationConflictError extends AtlasError {
@@ -31,6 +57,69 @@ export abstract class InvitationConflictError extends AtlasError {
       username: this.username,
     };
   }
+
+  /**
+   * Rewords the message for `audience`, keeping the class and every stable field (`errorCode`,
+   * `orgId`, `username`) and any advice already appended; returns this error. Only refusals whose
+   * fix is program code (accepted, already a member) have another wording; the others are left
+   * as they are.
+   */
+  forAudience(audience: RefusalAudience): this {
+    const message = this.wordedFor(audience);
+    if (message !== undefined) {
+      this.message = this.advice === undefined ? message : `${message} ${this.advice}`;
+    }
+    return this;
+  }
+
+  /** The message for `audience`, when this refusal words its fix per audience. */
+  protected wordedFor(_audience: RefusalAudience): string | undefined {
+    return undefined;
+  }
+}
+
+/**
+ * `error` worded for `audience` when it is one of this copy's refusals that word their fix per
+ * audience (`InvitationAcceptedError`, `UserAlreadyMemberError`); any other value unchanged. The
+ * edge that knows its audience calls it (provider.ts), as it calls settings-advice.ts `advise`.
+ */
+export function forAudience(error: unknown, audience: RefusalAudience): unknown {
+  return error instanceof InvitationConflictError ? error.forAudience(audience) : error;
+}
+
+/** The init of a refusal about one person that words its fix per audience. */
+interface PersonRefusalInit {
+  orgId: string;
+  username: string;
+  /** @default "pulumi" (the dynamic provider's TypeScript wording) */
+  audience?: RefusalAudience | undefined;
+}
+
+function acceptedMessage(init: PersonRefusalInit, audience: RefusalAudience): string {
+  return (
+    `${init.username} accepted the invitation to organization ${init.orgId} and is now an active member. ` +
+    `This provider never cancels an accepted invitation or removes a member, so the delete was refused. ` +
+    `If this resource was renamed or moved into a component and is still declared, give the new declaration ` +
+    `${aliasesFix(audience, "its")} ` +
+    `and run \`pulumi up\` again: the engine then keeps one resource and deletes nothing. ` +
+    `Otherwise, to finish: ${RETAIN_PROPERTY[audience]} and run \`pulumi up\` (a state-only change), ` +
+    `then destroy again; or, for a resource no longer in the program or the old half of a replacement, ` +
+    `run the same command again with ${ON_ACCEPTED_ENV}=retain in its environment ` +
+    `(every accepted invitation it deletes is then left in place). Either way the member stays in the organization. ` +
+    `Manage the membership itself elsewhere.`
+  );
+}
+
+function alreadyMemberMessage(init: PersonRefusalInit, audience: RefusalAudience): string {
+  return (
+    `${init.username} is already an active member of organization ${init.orgId}, so there is no invitation to create; ` +
+    `nothing was sent. If this stack already manages their accepted invitation under another name (a resource renamed ` +
+    `or moved into a component), either give this declaration ${aliasesFix(audience, "the")} and run \`pulumi up\`: the engine ` +
+    `keeps the one resource and nothing is written; or remove this OrgInvitation from the program and run ` +
+    `\`pulumi up\` with ${ON_ACCEPTED_ENV}=retain in its environment: the old resource leaves the stack and the ` +
+    `member stays. Otherwise remove this OrgInvitation (membership is managed outside invitations), ` +
+    `or invite a different username.`
+  );
 }
 
 /** The invitation was accepted: the provider will not cancel it or remove the member. */
@@ -38,20 +127,12 @@ export class InvitationAcceptedError extends InvitationConflictError {
   override readonly name = "InvitationAcceptedError";
   readonly errorCode = "INVITATION_ACCEPTED";
 
-  constructor(init: { orgId: string; username: string }) {
-    super(
-      `${init.username} accepted the invitation to organization ${init.orgId} and is now an active member. ` +
-        `This provider never cancels an accepted invitation or removes a member, so the delete was refused. ` +
-        `If this resource was renamed or moved into a component and is still declared, give the new declaration ` +
-        `\`aliases\` naming its old name and parent (e.g. \`aliases: [{ name: "old-name", parent: pulumi.rootStackResource }]\`) ` +
-        `and run \`pulumi up\` again: the engine then keeps one resource and deletes nothing. ` +
-        `Otherwise, to finish: set \`onAccepted: "retain"\` on this resource and run \`pulumi up\` (a state-only change), ` +
-        `then destroy again; or, for a resource no longer in the program or the old half of a replacement, ` +
-        `run the same command again with ${ON_ACCEPTED_ENV}=retain in its environment ` +
-        `(every accepted invitation it deletes is then left in place). Either way the member stays in the organization. ` +
-        `Manage the membership itself elsewhere.`,
-      init,
-    );
+  constructor(init: PersonRefusalInit) {
+    super(acceptedMessage(init, init.audience ?? "pulumi"), init);
+  }
+
+  protected override wordedFor(audience: RefusalAudience): string {
+    return acceptedMessage(this, audience);
   }
 }
 
@@ -60,18 +141,12 @@ export class UserAlreadyMemberError extends InvitationConflictError {
   override readonly name = "UserAlreadyMemberError";
   readonly errorCode = "USER_ALREADY_MEMBER";
 
-  constructor(init: { orgId: string; username: string }) {
-    super(
-      `${init.username} is already an active member of organization ${init.orgId}, so there is no invitation to create; ` +
-        `nothing was sent. If this stack already manages their accepted invitation under another name (a resource renamed ` +
-        `or moved into a component), either give this declaration \`aliases\` naming the old name and parent ` +
-        `(e.g. \`aliases: [{ name: "old-name", parent: pulumi.rootStackResource }]\`) and run \`pulumi up\`: the engine ` +
-        `keeps the one resource and nothing is written; or remove this OrgInvitation from the program and run ` +
-        `\`pulumi up\` with ${ON_ACCEPTED_ENV}=retain in its environment: the old resource leaves the stack and the ` +
-        `member stays. Otherwise remove this OrgInvitation (membership is managed outside invitations), ` +
-        `or invite a different username.`,
-      init,
-    );
+  constructor(init: PersonRefusalInit) {
+    super(alreadyMemberMessage(init, init.audience ?? "pulumi"), init);
+  }
+
+  protected override wordedFor(audience: RefusalAudience): string {
+    return alreadyMemberMessage(this, audience);
   }
 }
 

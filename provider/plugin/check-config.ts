@@ -1,6 +1,7 @@
 /**
  * The plugin's CheckConfig: what the engine keeps as a provider's inputs, and the refusal of a
- * bad setting before any resource is touched (issue 21).
+ * bad setting, or of a key that is no setting (a misspelt `baseURL` would otherwise leave the
+ * plugin on the default base URL without a word), before any resource is touched (issue 21).
  *
  * The engine keeps the inputs CheckConfig returns, secrets included (pkg/v3 v3.276.0
  * resource/plugin/provider_plugin.go `CheckConfig`: `KeepSecrets: true`, then `annotateSecrets`
@@ -18,10 +19,12 @@
  */
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { isAtlasConfigurationError } from "../atlas/errors";
+import { ON_ACCEPTED_ENV } from "../model";
 import { resolveApi, resolveAtlasSettings, resolveRetryOverrides } from "../settings";
 import type { SettingsSources } from "../settings";
-import { SETTINGS, configKeyOf } from "../settings-table";
+import { PLUGIN_CONFIG_NAMESPACE, SETTINGS, configKeyOf, howToSet } from "../settings-table";
 import type { SettingName } from "../settings-table";
+import { nearMiss } from "../validate";
 import {
   SECRET_SIG,
   SECRET_VALUE,
@@ -46,6 +49,11 @@ export interface ConfigCheckResult {
   failures: ConfigCheckFailure[];
 }
 
+/** Which provider a CheckConfig is about: its name, the last part of the request's URN. */
+export interface ConfigCheckTarget {
+  name: string;
+}
+
 const CREDENTIALS: readonly SettingName[] = ["publicKey", "privateKey", "clientId", "clientSecret"];
 const TUNING: readonly SettingName[] = ["maxRetries", "requestTimeoutMs", "deadlineMs"];
 
@@ -55,6 +63,87 @@ const TUNING: readonly SettingName[] = ["maxRetries", "requestTimeoutMs", "deadl
  * is whole; and the key pair that lets the base URL be checked alone.
  */
 const STAND_IN_CREDENTIAL = "stand-in";
+
+/**
+ * Keys the engine itself puts among a provider's inputs, none of them a setting: `version` (pkg/v3
+ * v3.276.0 resource/deploy/providers/registry.go `SetProviderVersion`; the engine puts it back if
+ * CheckConfig drops it, and refuses a change of it), and `__internal`, the object that holds
+ * `pluginDownloadURL`, `pluginChecksums`, `name`, `parameterization` and `envVarMappings`
+ * (`addOrGetInternal`). v3.276.0 removes `__internal` before CheckConfig (`FilterProviderConfig`);
+ * it and the two keys it nests that once sat beside `version` pass all the same, so that no
+ * engine's own bookkeeping is refused as a misspelt setting.
+ */
+const ENGINE_KEYS: ReadonlySet<string> = new Set([
+  "version",
+  "__internal",
+  "pluginDownloadURL",
+  "pluginChecksums",
+]);
+
+/** Every setting's name, `onAccepted` included (a near miss of it gets its own advice). */
+const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
+/** The settings Pulumi config (or a provider resource's arguments) can set. */
+const CONFIG_SETTINGS = SETTING_NAMES.filter((name) => configKeyOf(name, "plugin") !== undefined);
+
+/** A default provider's name: `default`, or `default_<version>[_<url>]` (pkg/v3 v3.276.0 resource/deploy/providers/provider.go `DefaultName`). */
+const DEFAULT_PROVIDER = /^default(_|$)/;
+
+/** `key` without the plugin's namespace (`atlasorginvitations:` or `atlasorginvitations:config:`). */
+function bareName(key: string): string {
+  for (const prefix of [`${PLUGIN_CONFIG_NAMESPACE}:config:`, `${PLUGIN_CONFIG_NAMESPACE}:`]) {
+    if (key.startsWith(prefix)) return key.slice(prefix.length);
+  }
+  return key;
+}
+
+/**
+ * The setting `name` was probably meant to be: the same name in other letter case (`baseURL`),
+ * else one at most two edits away (`deadlinems`, `privatKey`; validate.ts `nearMiss`).
+ */
+function nearestSetting(name: string): SettingName | undefined {
+  const lower = name.toLowerCase();
+  const sameLetters = SETTING_NAMES.find((s) => s.toLowerCase() === lower);
+  if (sameLetters !== undefined) return sameLetters;
+  const near = nearMiss(name, SETTING_NAMES);
+  return SETTING_NAMES.find((s) => s === near);
+}
+
+/**
+ * Why a key of no setting is refused, and the fix: for a default provider (whose inputs are the
+ * stack config of the namespace) the `pulumi config` commands, for an explicit provider resource
+ * the argument to rename or remove. Never holds the key's value, which may be a secret (a
+ * misspelt `privatekey` holds a private key).
+ */
+function unknownKeyReason(key: string, target: ConfigCheckTarget | undefined): string {
+  const name = bareName(key);
+  const near = nearestSetting(name);
+  const fromConfig = target === undefined || DEFAULT_PROVIDER.test(target.name);
+  const configKey = `${PLUGIN_CONFIG_NAMESPACE}:${name}`;
+  const subject = fromConfig
+    ? `config \`${configKey}\``
+    : `the argument \`${name}\` of provider "${target.name}"`;
+  const remove = fromConfig ? `run \`pulumi config rm ${configKey}\`` : "remove that argument";
+  if (near === "onAccepted") {
+    return (
+      `${subject}: onAccepted is not a provider setting: it is a property of each OrgInvitation ` +
+      `resource, or an environment variable for a whole command. To fix, ${remove}; then set the ` +
+      `resource property \`onAccepted\` (\`on_accepted\` in Python) to \`retain\` on the resources ` +
+      `whose accepted invitation a destroy may leave in place, or run the command with ` +
+      `${ON_ACCEPTED_ENV}=retain in its environment.`
+    );
+  }
+  const settings = `The settings are: ${CONFIG_SETTINGS.join(", ")}.`;
+  if (near === undefined) {
+    return `${subject} is not a setting of the ${PLUGIN_CONFIG_NAMESPACE} provider; ${remove}. ${settings}`;
+  }
+  const replace = fromConfig
+    ? `run \`pulumi config rm ${configKey}\`, then ${howToSet(near, "plugin")}`
+    : `rename the argument \`${name}\` to \`${near}\``;
+  return (
+    `${subject} is not a setting of the ${PLUGIN_CONFIG_NAMESPACE} provider; did you mean ` +
+    `\`${near}\`? To fix, ${replace}. ${settings}`
+  );
+}
 
 /** Whether `value` is not known yet: the engine's unknown sentinel, possibly wrapped as a secret. */
 function isUnknown(value: unknown): boolean {
@@ -92,27 +181,45 @@ function subset(
  * as the engine's sentinel during a preview).
  *
  * - `inputs`: `news` unchanged, except that every setting the settings table marks secret
- *   (`privateKey`, `clientSecret`) is wrapped as a secret; keys of no setting (`version`, a newer
- *   SDK's) pass through, as the engine requires of `version`.
- * - `failures`: one per setting whose value settings.ts refuses (a tuning value out of range or not
+ *   (`privateKey`, `clientSecret`) is wrapped as a secret, and so is every refused key's value;
+ *   the engine's own keys (`version`) pass through, as the engine requires of `version`.
+ * - `failures`: one per key that is neither a setting nor the engine's (a misspelt `baseURL` or
+ *   `deadlinems`, the environment-only `onAccepted`), naming the key and the nearest setting in
+ *   its reason and never its value, with the fix: the `pulumi config` commands for a default
+ *   provider (`target` named `default...`, or no `target`), the argument to rename for an explicit
+ *   one; and one per setting whose value settings.ts refuses (a tuning value out of range or not
  *   a whole number, an `api` that is not auto/invites/users, a base URL it refuses, credentials
  *   half set), worded as the plugin words them (`config \`atlasorginvitations:deadlineMs\``).
  *   Numbers may be numbers or strings. Unknown values are not checked. A failure about the base
  *   URL or a secret setting has no `property`: the engine prints the value of the property a
  *   failure names (pkg/v3 resource/deploy/step_generator.go `issueCheckFailures`) from the
  *   program's inputs, where a private key may be plain text and a refused base URL may embed
- *   credentials.
+ *   credentials; nor has a failure about a key of no setting (it may be a misspelt secret).
+ * @param target the provider the check is about (its URN's name), which decides how the fix for a
+ * key of no setting is worded
  * @throws Error only for a fault of this code (settings.ts throws AtlasConfigurationError, which
  * becomes a failure)
  */
-export function checkProviderConfig(news: Readonly<Record<string, unknown>>): ConfigCheckResult {
+export function checkProviderConfig(
+  news: Readonly<Record<string, unknown>>,
+  target?: ConfigCheckTarget,
+): ConfigCheckResult {
   const inputs: Record<string, unknown> = {};
   const known: Record<string, unknown> = {};
   const pending = new Set<SettingName>();
+  const failures: ConfigCheckFailure[] = [];
   /** The input key that set each setting, as the engine sent it. */
   const keyOf = new Map<SettingName, string>();
   for (const [key, value] of Object.entries(news)) {
     const setting = settingOf(key);
+    if (setting === undefined && !ENGINE_KEYS.has(key)) {
+      // A misspelt setting (or `onAccepted`) would otherwise be ignored without a word. No
+      // `property`: the engine would print the value, and a misspelt `privatekey` holds a private
+      // key; for the same reason the value is returned as a secret.
+      inputs[key] = asSecret(value);
+      failures.push({ property: "", reason: unknownKeyReason(key, target) });
+      continue;
+    }
     inputs[key] = setting !== undefined && SETTINGS[setting].secret ? asSecret(value) : value;
     if (setting !== undefined) keyOf.set(setting, key);
     if (setting !== undefined && isUnknown(value)) pending.add(setting);
@@ -120,7 +227,6 @@ export function checkProviderConfig(news: Readonly<Record<string, unknown>>): Co
   }
   const config = pluginConfigOf(known);
 
-  const failures: ConfigCheckFailure[] = [];
   /** Runs one validation; its refusal becomes a failure about `about` (or the setting it names). */
   const attempt = (run: () => unknown, about?: SettingName): void => {
     try {

@@ -46,11 +46,13 @@ export type ConfigureHandler = (request: ConfigureArgs) => void | Promise<void>;
 
 /**
  * Receives one CheckConfig's new inputs (a Struct as plain JavaScript: secrets unwrapped by the
- * engine, unknowns as its sentinel string) and returns the inputs the engine keeps and the
- * failures it shows; throws only for a fault (the CheckConfig then fails with the message).
+ * engine, unknowns as its sentinel string) and the provider's name (`default_0_1_0` for a default
+ * provider, the program's name for an explicit one), and returns the inputs the engine keeps and
+ * the failures it shows; throws only for a fault (the CheckConfig then fails with the message).
  */
 export type CheckConfigHandler = (
   news: Record<string, unknown>,
+  target: { name: string },
 ) => ConfigCheckResult | Promise<ConfigCheckResult>;
 
 /** The RPCs the plugin answers itself instead of the SDK's server. */
@@ -112,13 +114,23 @@ function configureHandler(
   };
 }
 
+/**
+ * The provider's name: the request's `name`, else the last `::` part of its URN (the engine sets
+ * both; pkg/v3 v3.276.0 resource/plugin/provider_plugin.go `CheckConfig`).
+ */
+function nameOf(request: ProviderPb.CheckRequest): string {
+  return request.getName() || (request.getUrn().split("::").pop() ?? "");
+}
+
 /** The CheckConfig answer: the handler's inputs and failures, as a `CheckResponse`. */
 function checkConfigHandler(
   handler: CheckConfigHandler,
 ): UnaryHandler<ProviderPb.CheckRequest, ProviderPb.CheckResponse> {
   return (call, callback) => {
     Promise.resolve()
-      .then(() => handler(call.request.getNews()?.toJavaScript() ?? {}))
+      .then(() =>
+        handler(call.request.getNews()?.toJavaScript() ?? {}, { name: nameOf(call.request) }),
+      )
       .then(
         ({ inputs, failures }) => {
           const response = new providerPb.CheckResponse();

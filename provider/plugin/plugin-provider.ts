@@ -136,7 +136,11 @@ export class OrgInvitationPlugin implements provider.Provider {
   /** As the dynamic provider's `check`: one failure per bad property, naming it and its fix. */
   check(urn: string, olds: Props, news: Props): Promise<provider.CheckResult> {
     return forResource(urn, async () => {
-      const result = await this.core().check(withoutProviderKey(olds), withoutProviderKey(news));
+      const result = await this.core().check(
+        withoutProviderKey(olds),
+        withoutProviderKey(news),
+        urn,
+      );
       return result.failures && result.failures.length > 0
         ? { inputs: result.inputs, failures: result.failures }
         : { inputs: result.inputs };
@@ -181,6 +185,6 @@ export class OrgInvitationPlugin implements provider.Provider {
    * `ATLAS_INVITATIONS_ON_ACCEPTED=retain`).
    */
   delete(id: string, urn: string, props: Props): Promise<void> {
-    return forResource(urn, () => this.core().delete(id, props));
+    return forResource(urn, () => this.core().delete(id, props, urn));
   }
 }

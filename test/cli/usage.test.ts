@@ -36,6 +36,7 @@ describe("--help", () => {
       "MONGODB_ATLAS_CLIENT_ID",
       "MONGODB_ATLAS_PUBLIC_KEY",
       "MONGODB_ATLAS_BASE_URL",
+      "ATLAS_INVITATIONS_API",
       "2 usage error",
     ]) {
       expect(USAGE).toContain(text);

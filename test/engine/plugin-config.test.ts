@@ -151,4 +151,43 @@ describe("the plugin's CheckConfig, under the real pulumi CLI", () => {
     },
     STEP_TIMEOUT_MS,
   );
+
+  it(
+    "fails pulumi preview on a misspelt atlasorginvitations:privatekey in stack config, naming privateKey and the fix, before any HTTP call and without printing the value",
+    async () => {
+      const stack = await newPluginStack({
+        cli: cli(),
+        emulator: t.emulator,
+        dir: t.dir,
+        name: "plugin-misspelt-key",
+        plugin: "path",
+        credentials: "none",
+      });
+      // The key as a person types it, in plain text: before, the plugin ignored it without a word.
+      await stack.setConfig({
+        "atlasorginvitations:baseUrl": t.emulator.baseUrl,
+        "atlasorginvitations:publicKey": t.emulator.credentials.publicKey,
+        "atlasorginvitations:privatekey": SENTINEL_PRIVATE_KEY,
+      });
+      takeLog(t.emulator);
+      const preview = await stack.preview([pluginInvitation("erin", t.emulator.orgId)]);
+      expect(preview.exitCode).not.toBe(0);
+      const diagnostics = preview.events
+        .map((e) => e.diagnosticEvent)
+        .filter((d) => d !== undefined && d.severity === "error")
+        .map((d) => d?.message ?? "")
+        .join("\n");
+      // The default provider's check failure, with no property (sdk/go/common/diag/errors.go,
+      // code 2002: "resource '<name>' has a problem: <reason>").
+      expect(diagnostics).toMatch(
+        /pulumi:providers:atlasorginvitations resource 'default[^']*' has a problem: config `atlasorginvitations:privatekey` is not a setting of the atlasorginvitations provider; did you mean `privateKey`\?/,
+      );
+      expect(diagnostics).toContain(
+        "run `pulumi config rm atlasorginvitations:privatekey`, then `pulumi config set --secret atlasorginvitations:privateKey <private key>`",
+      );
+      expect(t.emulator.log.entries()).toEqual([]);
+      expect(preview.stdout + preview.stderr + diagnostics).not.toContain(SENTINEL_PRIVATE_KEY);
+    },
+    STEP_TIMEOUT_MS,
+  );
 });

@@ -156,4 +156,48 @@ describe.each(BACKENDS)("pulumi import with the plugin on the %s API", (backend:
     },
     STEP_TIMEOUT_MS,
   );
+
+  it(
+    "a second import of frank's id is refused by the next up at check, naming the first; removing the duplicate leaves frank's invitation pending for the other resource",
+    async () => {
+      // The engine imports what the provider can read, and the provider cannot see the rest of
+      // the stack during an import: the second import of one id lands.
+      const run = await stack.cli(
+        ["import", PLUGIN_TYPE, "frank-again", importIds.get("frank") ?? "", ...IMPORT_FLAGS],
+        importEnv,
+      );
+      if (run.exitCode !== 0)
+        throw new Error(`pulumi import exited ${run.exitCode}:\n${run.stdout}\n${run.stderr}`);
+      expect(takeWrites(t.emulator)).toEqual([]);
+      const frankAgain = pluginInvitation("frank-again", t.emulator.orgId, {
+        username: "frank@example.com",
+      });
+      const refused = await stack.up(
+        ["dana", "erin", "frank"]
+          .map((name) => pluginInvitation(name, t.emulator.orgId))
+          .concat(frankAgain),
+      );
+      expect(refused.exitCode).not.toBe(0);
+      const said = `${refused.stdout}\n${refused.stderr}`;
+      expect(said).toContain("is declared by two OrgInvitation resources");
+      expect(said).toMatch(/the other is "frank(-again)?"/);
+      expect(takeWrites(t.emulator)).toEqual([]);
+      // The user keeps one of the two: the other's delete leaves the invitation alone.
+      const kept = await stack.up(
+        ["dana", "erin"].map((name) => pluginInvitation(name, t.emulator.orgId)).concat(frankAgain),
+      );
+      expectExit(kept, 0);
+      expect(opsOf(kept)).toContain("frank: delete");
+      expect(`${kept.stdout}\n${kept.stderr}`).toContain("was left pending for that resource");
+      expect(takeWrites(t.emulator)).toEqual([]);
+      expect(pending()).toEqual(["dana@example.com", "erin@example.com", "frank@example.com"]);
+      expect(invitationIds()).toEqual(idsBefore);
+      expect([...(await stack.invitationsInState(PLUGIN_TYPE)).keys()].sort()).toEqual([
+        "dana",
+        "erin",
+        "frank-again",
+      ]);
+    },
+    STEP_TIMEOUT_MS,
+  );
 });

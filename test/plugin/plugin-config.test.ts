@@ -202,19 +202,18 @@ describe("CheckConfig's failures", () => {
     ).toEqual([]);
   });
 
-  it("read namespaced keys too, and never wrap a key of no setting or the environment-only onAccepted", () => {
+  // Keys of no setting, `onAccepted` among them, are refused: test/plugin/plugin-config-keys.test.ts.
+  it("read namespaced keys too, and never wrap the engine's version", () => {
     const { inputs, failures } = checkProviderConfig({
       "atlasorginvitations:privateKey": SENTINEL,
       "atlasorginvitations:publicKey": "pub",
       "atlasorginvitations:deadlineMs": "0",
-      onAccepted: "retain",
       version: "0.1.0",
     });
     expect(inputs).toEqual({
       "atlasorginvitations:privateKey": secret(SENTINEL),
       "atlasorginvitations:publicKey": "pub",
       "atlasorginvitations:deadlineMs": "0",
-      onAccepted: "retain",
       version: "0.1.0",
     });
     expect(failures.map((f) => f.property)).toEqual(["atlasorginvitations:deadlineMs"]);

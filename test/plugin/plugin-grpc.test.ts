@@ -243,7 +243,6 @@ describe("CheckConfig", () => {
       deadlineMs: 20000,
       api: "users",
       version: "0.1.0",
-      somethingNewer: { nested: [1, "two"] },
     };
     const answer = await checkConfig(p, news);
     expect(answer.failures).toEqual([]);

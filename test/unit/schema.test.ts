@@ -8,8 +8,8 @@
  * `npm run gen-sdk` writes, holds the hash of the schema and of every generated file, and this
  * test recomputes them (without Go; `npm run gen-sdk -- --check` regenerates and compares).
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, relative, sep } from "node:path";
 import { changedProperties } from "../../provider/diff";
 import type { InvitationState } from "../../provider/model";
 import { DEFAULT_ON_ACCEPTED, ON_ACCEPTED_POLICIES, UNKNOWN } from "../../provider/model";
@@ -267,6 +267,35 @@ describe("sdk/: generated from this schema (sdk/MANIFEST.sha256)", () => {
       expect(
         generatedFiles().filter((p) => p.startsWith(`sdk/${language}/`)).length,
       ).toBeGreaterThan(5);
+    }
+  });
+
+  it("leaves out what installing and building an SDK writes: package-manager lock files, node_modules, bin", () => {
+    const dir = join(ROOT, ".tmp", `gen-sdk-byproducts-${process.pid}`);
+    const file = (path: string): void => {
+      mkdirSync(dirname(join(dir, path)), { recursive: true });
+      writeFileSync(join(dir, path), "{}\n");
+    };
+    try {
+      file("nodejs/index.ts");
+      file("nodejs/types/input.ts");
+      for (const byproduct of [
+        "nodejs/package-lock.json",
+        "nodejs/yarn.lock",
+        "nodejs/pnpm-lock.yaml",
+        "nodejs/node_modules/@pulumi/pulumi/package.json",
+        "nodejs/bin/index.js",
+        "python/build/lib/x.py",
+        "go/go.sum",
+      ])
+        file(byproduct);
+      const base = relative(ROOT, dir).split(sep).join("/");
+      expect(generatedFiles(dir)).toEqual([
+        `${base}/nodejs/index.ts`,
+        `${base}/nodejs/types/input.ts`,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
