@@ -55,10 +55,10 @@
  * that the program needs no plugins, as pulumi-language-nodejs does for a project whose only Pulumi
  * package is @pulumi/pulumi. The CLI then warns `using pulumi-language-nodejs from $PATH at ...`.
  */
-import { chmod, mkdir, writeFile } from "node:fs/promises";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import type { CliStack } from "../../host-harness/cli-stack";
 import { INVITATION_TYPE } from "../../host-harness/cli-stack";
+import { languageHostOnPath } from "../../host-harness/plugin-stack";
 import { directApi } from "../provider/helpers";
 import { expectConcurrentCalls, stepsOn, takeLog } from "../host/helpers";
 import {
@@ -73,39 +73,6 @@ import {
 
 const DANA = "dana@example.com";
 const DYNAMIC_IMPORT_ERROR = "code must be a string, not undefined";
-
-/**
- * The language host stand-in: the Automation API's LanguageServer from the project's own
- * @pulumi/pulumi, served as a plugin is (its port on the first line of stdout).
- */
-const LANGUAGE_HOST = `"use strict";
-const { createRequire } = require("node:module");
-const { join } = require("node:path");
-const requireHere = createRequire(join(process.cwd(), "program.js"));
-const grpc = requireHere("@grpc/grpc-js");
-const { LanguageServer } = requireHere("@pulumi/pulumi/automation/server");
-const langrpc = requireHere("@pulumi/pulumi/proto/language_grpc_pb");
-const server = new grpc.Server();
-server.addService(langrpc.LanguageRuntimeService, new LanguageServer(async () => ({})));
-server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, port) => {
-  if (error) {
-    console.error(error);
-    process.exit(1);
-  }
-  process.stdout.write(port + "\\n");
-});
-`;
-
-/** Writes the stand-in into `dir` as `pulumi-language-nodejs`; returns a PATH that finds it first. */
-async function languageHostOnPath(dir: string, path: string): Promise<string> {
-  await mkdir(dir, { recursive: true });
-  const script = join(dir, "language-host.js");
-  await writeFile(script, LANGUAGE_HOST);
-  const bin = join(dir, "pulumi-language-nodejs");
-  await writeFile(bin, `#!/bin/sh\nexec "${process.execPath}" "${script}" "$@"\n`);
-  await chmod(bin, 0o755);
-  return [dir, path].join(delimiter);
-}
 
 describe("an invitation made outside Pulumi, brought under a stack under the real pulumi CLI", () => {
   const consumer = useConsumer();

@@ -272,3 +272,51 @@ export async function checkConfig(
       .map((f) => ({ property: f.getProperty(), reason: f.getReason() })),
   };
 }
+
+/** One fake engine for a test file, the plugins each test starts, and what they answered. */
+export interface PluginSession {
+  /** The fake engine, started before the file's first test. */
+  readonly engine: FakeEngine;
+  /** The plugins the current test started: stopped after it. */
+  readonly running: RunningPlugin[];
+  /** What the plugins answered in the current test, as text, for the sentinel check. */
+  readonly answers: string[];
+}
+
+/**
+ * Starts a fake engine for the test file and, after each test, stops the plugins it started and
+ * fails the test if `sentinel` (a secret's value) appears in any answer, any plugin's output or
+ * any engine log line.
+ */
+export function usePluginSession(sentinel: string): PluginSession {
+  let engine: FakeEngine | undefined;
+  const running: RunningPlugin[] = [];
+  const answers: string[] = [];
+  beforeAll(async () => {
+    ensureBuilt();
+    engine = await startFakeEngine();
+  }, 180_000);
+  afterAll(async () => {
+    await engine?.close();
+  });
+  afterEach(async () => {
+    const plugins = running.splice(0);
+    await Promise.all(plugins.map((p) => p.stop()));
+    const seen = [
+      ...answers,
+      ...plugins.flatMap((p) => [p.stdout(), p.stderr()]),
+      ...(engine?.logs ?? []).map((l) => l.message),
+    ].join("\n");
+    expect(seen).not.toContain(sentinel);
+    answers.length = 0;
+    if (engine) engine.logs.length = 0;
+  });
+  return {
+    get engine(): FakeEngine {
+      if (!engine) throw new Error("usePluginSession: the engine starts in beforeAll");
+      return engine;
+    },
+    running,
+    answers,
+  };
+}

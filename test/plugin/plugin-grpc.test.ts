@@ -15,15 +15,14 @@ import type { TestEmulator } from "../support/emulator";
 import {
   checkConfig,
   configure,
-  ensureBuilt,
   getPluginVersion,
   getSchema,
   secret,
-  startFakeEngine,
   startPlugin,
   urnOf,
+  usePluginSession,
 } from "./helpers";
-import type { FakeEngine, RunningPlugin } from "./helpers";
+import type { RunningPlugin } from "./helpers";
 
 jest.setTimeout(60_000);
 
@@ -31,31 +30,9 @@ const SENTINEL = `sentinel-private-key-${process.pid}-b7e1c2`;
 const emulator = useEmulator({ privateKey: SENTINEL });
 const ALICE = "alice@example.com";
 
-let engine: FakeEngine;
-const running: RunningPlugin[] = [];
-/** Every answer the plugin gave in the current test, as text, for the sentinel check. */
-let answers: string[] = [];
+const session = usePluginSession(SENTINEL);
 
-beforeAll(async () => {
-  ensureBuilt();
-  engine = await startFakeEngine();
-}, 180_000);
-
-afterAll(async () => {
-  await engine.close();
-});
-
-afterEach(async () => {
-  const plugins = running.splice(0);
-  await Promise.all(plugins.map((p) => p.stop()));
-  const seen = [
-    ...answers,
-    ...plugins.flatMap((p) => [p.stdout(), p.stderr()]),
-    ...engine.logs.map((l) => l.message),
-  ].join("\n");
-  expect(seen).not.toContain(SENTINEL);
-  answers = [];
-  engine.logs.length = 0;
+afterEach(() => {
   expect(emulator().stats().activeUserRemovals).toBe(0);
 });
 
@@ -71,14 +48,14 @@ function stackConfig(emu: TestEmulator, extra: Record<string, string> = {}): str
 }
 
 async function plugin(env: Record<string, string> = {}): Promise<RunningPlugin> {
-  const p = await startPlugin(engine, env);
-  running.push(p);
+  const p = await startPlugin(session.engine, env);
+  session.running.push(p);
   return p;
 }
 
 /** Records an answer for the sentinel check and hands it back. */
 function seen<T>(answer: T): T {
-  answers.push(JSON.stringify(answer));
+  session.answers.push(JSON.stringify(answer));
   return answer;
 }
 
@@ -92,7 +69,7 @@ async function failure(promise: Promise<unknown>): Promise<{ message: string }> 
       error instanceof HostError
         ? error.message
         : ((error as { details?: string }).details ?? String(error));
-    answers.push(message);
+    session.answers.push(message);
     return { message };
   }
   throw new Error("expected the call to fail");
@@ -390,7 +367,7 @@ describe("the lifecycle, as the dynamic provider runs it", () => {
     await p.rpc.delete(urn, created.id, created.properties);
     // Atlas refuses it (400 INVALID_INVITATION_ID): that DELETE can only cancel a pending invitation.
     expect(emu.log.entries({ method: "DELETE" }).map((e) => e.status)).toEqual([400]);
-    const warnings = engine.logs.filter((l) => l.severity === "warning");
+    const warnings = session.engine.logs.filter((l) => l.severity === "warning");
     const retained = warnings.find((l) => l.message.includes("left in place"));
     expect(retained?.message).toContain('ATLAS_INVITATIONS_ON_ACCEPTED is "retain"');
     expect(retained?.urn).toBe(urn);
@@ -398,7 +375,7 @@ describe("the lifecycle, as the dynamic provider runs it", () => {
     const sunset = warnings.filter((l) => l.message.includes("Sunset header"));
     expect(sunset).toHaveLength(1);
     expect(sunset[0]?.message).toContain("`pulumi config set atlasorginvitations:api users`");
-    // Through the engine, not on the plugin's own output.
+    // Through the session.engine, not on the plugin's own output.
     expect(p.stdout()).toMatch(/^\d+\n$/);
     expect(p.stderr()).not.toContain("retain");
   });

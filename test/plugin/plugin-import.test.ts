@@ -9,8 +9,8 @@
 import { HostError } from "../../host-harness/rpc";
 import { useEmulator } from "../support/emulator";
 import type { TestEmulator } from "../support/emulator";
-import { ensureBuilt, startFakeEngine, startPlugin, urnOf } from "./helpers";
-import type { FakeEngine, RunningPlugin } from "./helpers";
+import { startPlugin, urnOf, usePluginSession } from "./helpers";
+import type { RunningPlugin } from "./helpers";
 
 jest.setTimeout(60_000);
 
@@ -19,31 +19,7 @@ const emulator = useEmulator({ privateKey: SENTINEL });
 const ALICE = "alice@example.com";
 const UNKNOWN = "a".repeat(24);
 
-let engine: FakeEngine;
-const running: RunningPlugin[] = [];
-let answers: string[] = [];
-
-beforeAll(async () => {
-  ensureBuilt();
-  engine = await startFakeEngine();
-}, 180_000);
-
-afterAll(async () => {
-  await engine.close();
-});
-
-afterEach(async () => {
-  const plugins = running.splice(0);
-  await Promise.all(plugins.map((p) => p.stop()));
-  const seen = [
-    ...answers,
-    ...plugins.flatMap((p) => [p.stdout(), p.stderr()]),
-    ...engine.logs.map((l) => l.message),
-  ].join("\n");
-  expect(seen).not.toContain(SENTINEL);
-  answers = [];
-  engine.logs.length = 0;
-});
+const session = usePluginSession(SENTINEL);
 
 function stackConfig(emu: TestEmulator, api: "auto" | "invites" | "users" = "auto"): string {
   return JSON.stringify({
@@ -56,8 +32,8 @@ function stackConfig(emu: TestEmulator, api: "auto" | "invites" | "users" = "aut
 }
 
 async function plugin(emu: TestEmulator, api?: "auto" | "invites" | "users") {
-  const p = await startPlugin(engine, { PULUMI_CONFIG: stackConfig(emu, api) });
-  running.push(p);
+  const p = await startPlugin(session.engine, { PULUMI_CONFIG: stackConfig(emu, api) });
+  session.running.push(p);
   return p;
 }
 
@@ -65,10 +41,10 @@ async function plugin(emu: TestEmulator, api?: "auto" | "invites" | "users") {
 async function importFailure(p: RunningPlugin, id: string): Promise<string> {
   try {
     const read = await p.rpc.read(urnOf("imported"), id, {});
-    answers.push(JSON.stringify(read));
+    session.answers.push(JSON.stringify(read));
   } catch (error) {
     const message = error instanceof HostError ? error.message : String(error);
-    answers.push(message);
+    session.answers.push(message);
     return message;
   }
   throw new Error(`expected the import of ${id} to fail`);
@@ -82,7 +58,7 @@ async function invite(emu: TestEmulator, api: "invites" | "users"): Promise<stri
     username: ALICE,
     roles: ["ORG_MEMBER"],
   });
-  answers.push(JSON.stringify(created));
+  session.answers.push(JSON.stringify(created));
   return created.id;
 }
 
@@ -249,7 +225,7 @@ describe("other refusals and errors", () => {
     const p = await plugin(emu, "auto");
     emu.log.clear();
     const read = await p.rpc.read(urnOf("imported"), `${emu.orgId}/${userId}`, {});
-    answers.push(JSON.stringify(read));
+    session.answers.push(JSON.stringify(read));
     expect(read.id).toBe(userId);
     expect(emu.log.count({ operationId: "getOrgInvite", status: 410 })).toBe(1);
     expect(onlyReads(emu)).toEqual([]);
