@@ -11,11 +11,11 @@
  */
 import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, symlink } from "node:fs/promises";
-import { basename, delimiter, dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import type { PulumiCli } from "../pulumi-cli";
 import { DYNAMIC_PLUGIN } from "../pulumi-cli";
 import type { Consumer } from "./consumer";
-import { capture, childEnv } from "./exec";
+import { capture, offlinePulumiEnv } from "./exec";
 
 /** One resource of a declared program, in declaration order. */
 export interface StackResource {
@@ -275,16 +275,8 @@ export class CliStack {
     const dirs = [this.options.cli.binDir, dirname(node)];
     // A `pulumi` from PATH may come without the dynamic-provider plugin beside it.
     if (!existsSync(join(this.options.cli.binDir, DYNAMIC_PLUGIN))) dirs.push(sdk);
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(childEnv())) if (v !== undefined) env[k] = v;
     return {
-      ...env,
-      PATH: [...dirs, env["PATH"] ?? ""].join(delimiter),
-      PULUMI_HOME: this.homeDir,
-      PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+      ...offlinePulumiEnv({ pathDirs: dirs, homeDir: this.homeDir, passphrase: PASSPHRASE }),
       ...this.options.env,
       ...extra,
     };

@@ -1,5 +1,6 @@
 /** Runs a command to completion, capturing its output; a non-zero exit is an error with the tail. */
 import { spawn } from "node:child_process";
+import { delimiter } from "node:path";
 
 export interface RunResult {
   stdout: string;
@@ -46,6 +47,32 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
     if (!key.startsWith("MONGODB_ATLAS_")) env[key] = value;
   }
   return { ...env, ...extra };
+}
+
+/**
+ * The environment of a `pulumi` command that must stay offline and inside its folders: this
+ * process's environment without Atlas credentials ({@link childEnv}), `pathDirs` first on `PATH`,
+ * its own `PULUMI_HOME`, passphrase secrets, no update check, no plugin download, and no version
+ * check by the Automation API; `backendUrl` when the caller does not log in itself.
+ */
+export function offlinePulumiEnv(options: {
+  pathDirs: readonly string[];
+  homeDir: string;
+  passphrase: string;
+  backendUrl?: string;
+}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(childEnv())) if (v !== undefined) env[k] = v;
+  return {
+    ...env,
+    PATH: [...options.pathDirs, env["PATH"] ?? ""].join(delimiter),
+    PULUMI_HOME: options.homeDir,
+    ...(options.backendUrl !== undefined && { PULUMI_BACKEND_URL: options.backendUrl }),
+    PULUMI_CONFIG_PASSPHRASE: options.passphrase,
+    PULUMI_SKIP_UPDATE_CHECK: "true",
+    PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+  };
 }
 
 /** What {@link capture} saw: the exit code (null when killed by a signal), the signal, the output. */

@@ -14,10 +14,10 @@
  */
 import { existsSync } from "node:fs";
 import { copyFile, mkdir, readdir, readFile, writeFile } from "node:fs/promises";
-import { delimiter, dirname, join } from "node:path";
+import { dirname, join } from "node:path";
 import { parseDocument } from "yaml";
 import type { PulumiCli } from "../pulumi-cli";
-import { capture, childEnv } from "../host-harness/exec";
+import { capture, offlinePulumiEnv } from "../host-harness/exec";
 import { EXAMPLES_DIR, REPO_DIR } from "./index";
 import type { Language, Toolchain } from "./index";
 
@@ -130,17 +130,13 @@ export class LanguageStack {
     const node = this.options.nodeBinary ?? process.execPath;
     const dirs = [this.options.cli.binDir, dirname(node)];
     if (this.options.toolchain.language === "yaml") dirs.push(this.options.toolchain.binDir);
-    const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(childEnv())) if (v !== undefined) env[k] = v;
     return {
-      ...env,
-      PATH: [...dirs, env["PATH"] ?? ""].join(delimiter),
-      PULUMI_HOME: this.homeDir,
-      PULUMI_BACKEND_URL: `file://${this.backendDir}`,
-      PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
-      PULUMI_SKIP_UPDATE_CHECK: "true",
-      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
-      PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true",
+      ...offlinePulumiEnv({
+        pathDirs: dirs,
+        homeDir: this.homeDir,
+        passphrase: PASSPHRASE,
+        backendUrl: `file://${this.backendDir}`,
+      }),
       ...this.options.env,
       ...extra,
     };

@@ -17,7 +17,7 @@
  * leaves unset (credentials from `MONGODB_ATLAS_*`, say) is the plugin's business at Configure and
  * at its first call, as before.
  */
-import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
+import { specialSecretSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { isAtlasConfigurationError } from "../atlas/errors";
 import { ON_ACCEPTED_ENV } from "../model";
 import { resolveApi, resolveAtlasSettings, resolveRetryOverrides } from "../settings";
@@ -25,13 +25,7 @@ import type { SettingsSources } from "../settings";
 import { PLUGIN_CONFIG_NAMESPACE, SETTINGS, configKeyOf, howToSet } from "../settings-table";
 import type { SettingName } from "../settings-table";
 import { nearMiss } from "../validate";
-import {
-  SECRET_SIG,
-  SECRET_VALUE,
-  isWrappedSecret,
-  pluginConfigOf,
-  settingOf,
-} from "./plugin-config";
+import { bareName, isWrappedSecret, pluginConfigOf, settingOf } from "./plugin-config";
 
 /** One refused setting, as the ResourceProvider service's `CheckFailure`. */
 export interface ConfigCheckFailure {
@@ -87,14 +81,6 @@ const CONFIG_SETTINGS = SETTING_NAMES.filter((name) => configKeyOf(name, "plugin
 
 /** A default provider's name: `default`, or `default_<version>[_<url>]` (pkg/v3 v3.276.0 resource/deploy/providers/provider.go `DefaultName`). */
 const DEFAULT_PROVIDER = /^default(_|$)/;
-
-/** `key` without the plugin's namespace (`atlasorginvitations:` or `atlasorginvitations:config:`). */
-function bareName(key: string): string {
-  for (const prefix of [`${PLUGIN_CONFIG_NAMESPACE}:config:`, `${PLUGIN_CONFIG_NAMESPACE}:`]) {
-    if (key.startsWith(prefix)) return key.slice(prefix.length);
-  }
-  return key;
-}
 
 /**
  * The setting `name` was probably meant to be: the same name in other letter case (`baseURL`),
@@ -153,7 +139,7 @@ function isUnknown(value: unknown): boolean {
 /** A secret setting's value as a secret (already wrapped values, null and undefined as they are). */
 function asSecret(value: unknown): unknown {
   if (value === null || value === undefined || isWrappedSecret(value)) return value;
-  return { [SECRET_SIG]: SECRET_VALUE, value };
+  return { [specialSigKey]: specialSecretSig, value };
 }
 
 /** The plugin-audience sources that hold `config` alone: no environment variable can interfere. */

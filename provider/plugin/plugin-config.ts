@@ -13,14 +13,11 @@
  * which settings.ts validates (a number that is not whole fails there, naming the key). Keys of no
  * setting are ignored, not refused: a newer SDK or a `version` input may send them.
  */
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { AtlasConfigurationError } from "../atlas/errors";
 import type { StringMap } from "../settings";
 import { PLUGIN_CONFIG_NAMESPACE, SETTINGS, configKeyOf } from "../settings-table";
 import type { SettingName } from "../settings-table";
-
-/** The Pulumi signature of a serialized secret (sdk/go/common/resource/sig). */
-export const SECRET_SIG = "4dabf18193072939515e22adb298388d";
-export const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
 
 /** What the Configure RPC carries, as plain JavaScript. */
 export interface ConfigureArgs {
@@ -30,15 +27,20 @@ export interface ConfigureArgs {
   variables?: Readonly<Record<string, string>> | undefined;
 }
 
+/** `key` without the plugin's namespace (`atlasorginvitations:` or `atlasorginvitations:config:`). */
+export function bareName(key: string): string {
+  for (const prefix of [`${PLUGIN_CONFIG_NAMESPACE}:config:`, `${PLUGIN_CONFIG_NAMESPACE}:`]) {
+    if (key.startsWith(prefix)) return key.slice(prefix.length);
+  }
+  return key;
+}
+
 /**
  * The setting a key names: `deadlineMs`, `atlasorginvitations:deadlineMs` or
  * `...:config:deadlineMs`; undefined for a key of no setting Pulumi config can set.
  */
 export function settingOf(key: string): SettingName | undefined {
-  const prefix = `${PLUGIN_CONFIG_NAMESPACE}:`;
-  let name = key;
-  if (name.startsWith(`${prefix}config:`)) name = name.slice(prefix.length + "config:".length);
-  else if (name.startsWith(prefix)) name = name.slice(prefix.length);
+  const name = bareName(key);
   if (!Object.prototype.hasOwnProperty.call(SETTINGS, name)) return undefined;
   const setting = name as SettingName;
   // Only settings Pulumi config can set (not `onAccepted`, which is environment-only).
@@ -50,7 +52,7 @@ export function isWrappedSecret(value: unknown): value is { value?: unknown } {
   return (
     typeof value === "object" &&
     value !== null &&
-    (value as Record<string, unknown>)[SECRET_SIG] === SECRET_VALUE
+    (value as Record<string, unknown>)[specialSigKey] === specialSecretSig
   );
 }
 

@@ -10,15 +10,13 @@
  * path), which runs `dist/plugin/main.js`: the suite builds first when `dist/` is older than the
  * sources.
  */
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { ensurePluginBuilt, PLUGIN_NAME, PLUGIN_TYPE } from "../../host-harness/plugin-stack";
 import { takeLog, useHostEmulator } from "../host/helpers";
 import { expectExit, opsOf, takeWrites, useCli } from "./helpers";
 import { newPluginStack, pluginInvitation, STEP_TIMEOUT_MS } from "./plugin-helpers";
 
 const SENTINEL_PRIVATE_KEY = "SENTINEL-PLUGIN-CHECKCONFIG-KEY-5d07";
-/** How Pulumi's state marks an encrypted secret (`SigKey`, `SecretSig` in sdk/go/common/resource/sig). */
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 describe("the plugin's CheckConfig, under the real pulumi CLI", () => {
   const cli = useCli();
@@ -65,7 +63,7 @@ describe("the plugin's CheckConfig, under the real pulumi CLI", () => {
 
       const state = await stack.exportState();
       const provider = state.resources?.find((r) => r.type === `pulumi:providers:${PLUGIN_NAME}`);
-      const ciphertext = { [SIG_KEY]: SECRET_SIG, ciphertext: expect.any(String) };
+      const ciphertext = { [specialSigKey]: specialSecretSig, ciphertext: expect.any(String) };
       expect(provider?.inputs?.["privateKey"]).toEqual(ciphertext);
       expect(provider?.outputs?.["privateKey"]).toEqual(ciphertext);
       // Every other input as the program sent it.

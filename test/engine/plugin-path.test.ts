@@ -9,6 +9,7 @@
  * The `plugin/` wrapper runs the repository's `dist/plugin/main.js`, so the suite builds first when
  * `dist/` is older than the sources (`npm test` has just built it).
  */
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -23,9 +24,6 @@ import { expectExit, opsOf, takeWrites, useCli } from "./helpers";
 import { newPluginStack, pluginInvitation, STEP_TIMEOUT_MS } from "./plugin-helpers";
 
 const SENTINEL_PRIVATE_KEY = "SENTINEL-PLUGIN-PATH-KEY-91ce";
-/** How Pulumi's state marks an encrypted secret (`SigKey`, `SecretSig` in sdk/go/common/resource/sig). */
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 
 describe("the plugin from the project's plugins: path, under the real pulumi CLI, from a TypeScript program", () => {
   const cli = useCli();
@@ -105,7 +103,7 @@ describe("the plugin from the project's plugins: path, under the real pulumi CLI
       const provider = state.resources?.find((r) => r.type === `pulumi:providers:${PLUGIN_NAME}`);
       expect(provider?.inputs?.["publicKey"]).toBe(t.emulator.credentials.publicKey);
       expect(provider?.inputs?.["privateKey"]).toEqual({
-        [SIG_KEY]: SECRET_SIG,
+        [specialSigKey]: specialSecretSig,
         ciphertext: expect.any(String),
       });
       const bob = state.resources?.find((r) => r.type === PLUGIN_TYPE);

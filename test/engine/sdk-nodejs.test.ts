@@ -20,6 +20,7 @@
  * When the row's Node cannot be had (the npm `node` package), the suite is reported skipped with
  * the reason in the test's name.
  */
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import type { Exchange } from "../../emulator";
@@ -37,9 +38,6 @@ import { expectExit, useCli } from "./helpers";
 const SENTINEL_PRIVATE_KEY = "SENTINEL-SDK-NODEJS-PRIVATE-KEY-7c1e";
 const TYPE = `${PLUGIN_NAME}:index:OrgInvitation`;
 const PROVIDER_TYPE = `pulumi:providers:${PLUGIN_NAME}`;
-/** How Pulumi's state marks an encrypted secret (`SigKey`, `SecretSig` in sdk/go/common/resource/sig). */
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 /** Where the explicit-provider program reads its private key (no variable the provider reads). */
 const KEY_VARIABLE = "SDK_EXAMPLE_ATLAS_PRIVATE_KEY";
 const STEP_TIMEOUT_MS = 180_000;
@@ -330,7 +328,7 @@ describe(`the generated TypeScript SDK in a user's program under the real CLI ($
         );
         expect(provider?.inputs?.["publicKey"]).toBe(t.emulator.credentials.publicKey);
         const privateKey = provider?.inputs?.["privateKey"] as Record<string, unknown> | undefined;
-        expect(privateKey?.[SIG_KEY]).toBe(SECRET_SIG);
+        expect(privateKey?.[specialSigKey]).toBe(specialSecretSig);
         expect(typeof privateKey?.["ciphertext"]).toBe("string");
         const invitation = deployment.resources?.find((r) => r.type === TYPE);
         expect(invitation?.outputs?.["onAccepted"]).toBe("retain");

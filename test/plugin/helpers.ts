@@ -4,6 +4,7 @@
  * from its first stdout line), a fake Engine gRPC service that records what the plugin logs, and
  * gRPC clients from the generated stubs of the repository's `@pulumi/pulumi`.
  */
+import { specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
@@ -28,7 +29,7 @@ export const urnOf = (name: string): string => `urn:pulumi:test::plugin-test::${
 
 /** The Pulumi wire form of a secret (sdk/go/common/resource/sig). */
 export const secret = (value: unknown): Record<string, unknown> => ({
-  "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270",
+  [specialSigKey]: specialSecretSig,
   value,
 });
 
